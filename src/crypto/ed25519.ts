@@ -1,0 +1,192 @@
+import {
+  type KeyObject,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as nodeSign,
+  verify as nodeVerify,
+} from 'node:crypto';
+import { createRequire } from 'node:module';
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { TlockError } from '../errors.js';
+import { bytesEqual, requireBytes } from '../wire/bytes.js';
+
+/*
+ * ed25519 with the two verification semantics of Tailnet Lock (format §2):
+ * - ZIP-215 (Go's ed25519consensus) for AUM, Direct and Credential signatures;
+ * - Go's crypto/ed25519 (cofactorless, canonical R; OpenSSL gives the same verdicts) for the
+ *   outer signature of a Rotation.
+ * Each is a chain of verifiers where a "yes" from an earlier, faster one is final because it
+ * accepts a subset of what the exact one accepts (docs/DECISIONS.md):
+ *   libsodium ⊂ OpenSSL (= Go stdlib, exact for rotations) ⊂ ZIP-215 (noble, exact).
+ */
+
+ed.hashes.sha512 = sha512;
+
+export interface SigningKey {
+  readonly publicKey: Uint8Array;
+  /** 64 bytes: seed then public key (Tailscale's `nlpriv:` form). Not enumerable, so never logged by accident. */
+  readonly privateKey: Uint8Array;
+}
+
+const b64url = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+const fromB64url = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64url'));
+
+// PKCS#8 wrapping of a raw ed25519 seed (RFC 8410).
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+const privateKeyObjects = new WeakMap<SigningKey, KeyObject>();
+
+function makeSigningKey(seed: Uint8Array, pub: Uint8Array, keyObject: KeyObject): SigningKey {
+  const privateKey = new Uint8Array(64);
+  privateKey.set(seed, 0);
+  privateKey.set(pub, 32);
+  const key = Object.defineProperty({ publicKey: pub.slice() }, 'privateKey', {
+    value: privateKey,
+    enumerable: false,
+  }) as SigningKey;
+  privateKeyObjects.set(key, keyObject);
+  return Object.freeze(key);
+}
+
+/** A fresh ed25519 key pair from node:crypto's randomness. */
+export function generateSigningKey(): SigningKey {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  return makeSigningKey(fromB64url(jwk.d!), fromB64url(jwk.x!), privateKey);
+}
+
+/** A signing key from a 32-byte seed or a 64-byte private key (seed ‖ public key, checked). */
+export function signingKeyFromPrivate(priv: Uint8Array): SigningKey {
+  requireBytes(priv, 'signingKeyFromPrivate: private key');
+  if (priv.length !== 32 && priv.length !== 64) {
+    throw new TlockError(
+      'INVALID_ARGUMENT',
+      `signingKeyFromPrivate: expected a 32-byte seed or 64-byte private key, got ${priv.length} bytes`,
+    );
+  }
+  const seed = priv.subarray(0, 32);
+  const der = Buffer.concat([PKCS8_ED25519_PREFIX, seed]);
+  const keyObject = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  der.fill(0);
+  const pub = fromB64url(keyObject.export({ format: 'jwk' }).x!);
+  if (priv.length === 64 && !bytesEqual(pub, priv.subarray(32))) {
+    throw new TlockError(
+      'INVALID_ARGUMENT',
+      'signingKeyFromPrivate: the public half of the 64-byte private key does not match its seed',
+    );
+  }
+  return makeSigningKey(seed, pub, keyObject);
+}
+
+/** Deterministic ed25519 signature (RFC 8032), byte-identical to Go's and noble's. */
+export function sign(key: SigningKey, message: Uint8Array): Uint8Array {
+  let ko = privateKeyObjects.get(key);
+  if (ko === undefined) {
+    // A structurally typed key built by a caller: derive (and check) it once.
+    ko = privateKeyObjects.get(signingKeyFromPrivate(requireBytes(key.privateKey, 'signing key', 64)))!;
+    privateKeyObjects.set(key, ko);
+  }
+  const sig = nodeSign(null, message, ko);
+  return new Uint8Array(sig.buffer, sig.byteOffset, sig.byteLength);
+}
+
+// ---- verification -----------------------------------------------------------------------
+
+type SodiumVerify = (sig: Uint8Array, msg: Uint8Array, pub: Uint8Array) => boolean;
+
+function loadSodium(): SodiumVerify | undefined {
+  if (process.env['TLOCK_NO_SODIUM'] === '1') return undefined;
+  try {
+    const sodium = createRequire(import.meta.url)('sodium-native') as {
+      crypto_sign_verify_detached: SodiumVerify;
+    };
+    return sodium.crypto_sign_verify_detached.bind(sodium);
+  } catch {
+    return undefined; // no prebuilt binary for this platform: the other verifiers are exact on their own
+  }
+}
+const sodiumVerify = loadSodium();
+
+const publicKeyObjects = new Map<string, KeyObject | null>();
+const MAX_CACHED_PUBLIC_KEYS = 8192;
+
+function publicKeyObject(pub: Uint8Array): KeyObject | null {
+  const id = b64url(pub);
+  let ko = publicKeyObjects.get(id);
+  if (ko === undefined) {
+    try {
+      // JWK import is ten times faster than SPKI DER.
+      ko = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: id }, format: 'jwk' });
+    } catch {
+      ko = null;
+    }
+    if (publicKeyObjects.size >= MAX_CACHED_PUBLIC_KEYS) publicKeyObjects.clear();
+    publicKeyObjects.set(id, ko);
+  }
+  return ko;
+}
+
+/** Each verifier alone, for tests and benchmarks. All take 32-byte keys and 64-byte signatures. */
+export const verifiers = {
+  /** libsodium: stricter than both semantics (canonical encodings, no small-order points). */
+  sodium:
+    sodiumVerify === undefined
+      ? undefined
+      : (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => sodiumVerify(sig, msg, pub),
+  /** OpenSSL through node:crypto: exactly Go's crypto/ed25519. */
+  openssl(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+    const ko = publicKeyObject(pub);
+    return ko !== null && nodeVerify(null, msg, ko, sig);
+  },
+  /** @noble/ed25519 with zip215: exactly Go's ed25519consensus. */
+  zip215(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+    try {
+      return ed.verify(sig, msg, pub, { zip215: true });
+    } catch {
+      return false;
+    }
+  },
+};
+
+function shapeOK(pub: Uint8Array, sig: Uint8Array): boolean {
+  return pub instanceof Uint8Array && sig instanceof Uint8Array && pub.length === 32 && sig.length === 64;
+}
+
+/** ZIP-215 verification: AUM signatures, Direct and Credential node-key signatures. */
+export function verifyZip215(pub: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
+  if (!shapeOK(pub, sig)) return false;
+  if (sodiumVerify !== undefined && sodiumVerify(sig, message, pub)) return true;
+  if (verifiers.openssl(pub, message, sig)) return true;
+  return verifiers.zip215(pub, message, sig);
+}
+
+/** Go crypto/ed25519 verification: the outer signature of a Rotation node-key signature. */
+export function verifyStandard(pub: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
+  if (!shapeOK(pub, sig)) return false;
+  if (sodiumVerify !== undefined && sodiumVerify(sig, message, pub)) return true;
+  return verifiers.openssl(pub, message, sig);
+}
+
+/**
+ * Why a public key is unsafe to trust, if it is: a small-order point (anyone can forge signatures
+ * for it under ZIP-215, and for rotations under Go's verifier) or bytes that are not a point.
+ */
+export function weakPublicKeyReason(
+  pub: Uint8Array,
+): 'small-order' | 'not-a-point' | 'wrong-length' | undefined {
+  if (!(pub instanceof Uint8Array) || pub.length !== 32) return 'wrong-length';
+  let point: ed.Point;
+  try {
+    point = ed.Point.fromBytes(pub, true);
+  } catch {
+    return 'not-a-point';
+  }
+  return point.isSmallOrder() ? 'small-order' : undefined;
+}
+
+export function isSmallOrderPublicKey(pub: Uint8Array): boolean {
+  return weakPublicKeyReason(pub) === 'small-order';
+}

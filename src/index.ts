@@ -1,0 +1,52 @@
+// The public API of tlock. Everything a user may rely on is exported here, by name.
+
+export { TlockError, isTlockError, type TlockErrorCode } from './errors.js';
+
+// wire: texts and hashes
+export { hashToBase32, hashFromBase32 } from './wire/base32.js';
+export {
+  formatTLPublic,
+  parseTLPublic,
+  formatNLPublic,
+  formatTLPrivate,
+  parseTLPrivate,
+  formatNodeKey,
+  parseNodeKey,
+  nodeKeyToBinary,
+  nodeKeyFromBinary,
+} from './wire/keytext.js';
+export { encodeBase64, decodeBase64 } from './wire/base64.js';
+
+// crypto
+export {
+  type SigningKey,
+  generateSigningKey,
+  signingKeyFromPrivate,
+  verifyZip215,
+  verifyStandard,
+  weakPublicKeyReason,
+} from './crypto/ed25519.js';
+export { disablementKDF } from './crypto/kdf.js';
+
+// model
+export { type Key, KEY_KIND_ED25519, validateKey } from './model/key.js';
+export { type State } from './model/state.js';
+export {
+  type AUM,
+  type AumSignature,
+  AUMKind,
+  aumKindName,
+  encodeAUM,
+  decodeAUM,
+  aumHash,
+  aumSigHash,
+  validateAUM,
+} from './model/aum.js';
+export {
+  type NodeKeySignature,
+  SigKind,
+  sigKindName,
+  encodeNodeKeySignature,
+  decodeNodeKeySignature,
+  nodeKeySignatureSigHash,
+} from './model/nks.js';

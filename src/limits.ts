@@ -1,0 +1,35 @@
+// Every bound of the format and of tlock, in one place, with the reason for each.
+
+/** CBOR nesting (the outermost map is level 1): Tailscale's decoder refuses deeper input. */
+export const MAX_CBOR_NESTING = 16;
+/** CBOR array length above which Tailscale's decoder refuses input. */
+export const MAX_CBOR_ARRAY_ITEMS = 4096;
+/** CBOR map size (pairs) above which Tailscale's decoder refuses input. */
+export const MAX_CBOR_MAP_PAIRS = 1024;
+
+/** Trusted keys in one state: bounds state size and verification work. */
+export const MAX_KEYS = 512;
+/** Disablement values in one state. */
+export const MAX_DISABLEMENT_VALUES = 32;
+/** Sum of len(key)+len(value) over a key's metadata, in UTF-8 bytes. */
+export const MAX_META_BYTES = 512;
+/** Votes one key may carry. */
+export const MAX_VOTES = 4096;
+
+/** Admin updates end with a checkpoint once the newest one is this many AUMs back. */
+export const CHECKPOINT_EVERY = 50;
+/** Node keys a rotation chain keeps before it is rebuilt (the CBOR nesting limit allows 16 levels). */
+export const MAX_PREV_NODE_KEYS = 15;
+/** Steps of the sync offer's walk back from the head looking for checkpoints. */
+export const SYNC_OFFER_WALK = 1000;
+
+/**
+ * Tailscale gives up on chains longer than 2000 AUMs; tlock walks chains of any length in
+ * linear time, but a hostile store could hold millions of AUMs. This bound only stops a runaway
+ * walk, and the error says that it was hit.
+ */
+export const MAX_CHAIN_WALK = 1_000_000;
+
+/** Compaction defaults (Tailscale's CompactionDefaults). */
+export const COMPACTION_MIN_CHAIN = 24;
+export const COMPACTION_MIN_AGE_MS = 14 * 24 * 60 * 60 * 1000;

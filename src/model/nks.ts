@@ -1,0 +1,106 @@
+import { TlockError } from '../errors.js';
+import { blake2s256 } from '../crypto/blake2s.js';
+import { type CborItem, CborWriter, isNullish, parseCbor } from '../wire/cbor.js';
+import { readBytes, readStruct, readUint8 } from '../wire/cbor-struct.js';
+import { requireBytes } from '../wire/bytes.js';
+import { checkOptionalBytes, checkUint8 } from './checks.js';
+
+export const SigKind = {
+  Invalid: 0,
+  Direct: 1,
+  Rotation: 2,
+  Credential: 3,
+} as const;
+
+export function sigKindName(kind: number): string {
+  const names = ['invalid', 'direct', 'rotation', 'credential'];
+  return names[kind] ?? `Sig?<${kind}>`;
+}
+
+/** A node-key signature (format §1 and §4). Every byte field is omitted when empty. */
+export interface NodeKeySignature {
+  sigKind: number;
+  /** The authorised node key in binary form: ASCII "np" + 32 bytes. */
+  pubkey?: Uint8Array;
+  /** The trusted key that signed (Direct, Credential). */
+  keyID?: Uint8Array;
+  signature?: Uint8Array;
+  /** The previous signature (Rotation). */
+  nested?: NodeKeySignature;
+  /** The ed25519 key allowed to sign the next rotation. */
+  wrappingPubkey?: Uint8Array;
+}
+
+const NKS_FIELDS = [1, 2, 3, 4, 5, 6] as const;
+
+function readNKS(item: CborItem, what: string): NodeKeySignature {
+  const f = readStruct(item, what, NKS_FIELDS);
+  const nks: NodeKeySignature = { sigKind: readUint8(f?.get(1), `${what} sigKind`) };
+  const pubkey = readBytes(f?.get(2), `${what} pubkey`);
+  if (pubkey !== null) nks.pubkey = pubkey;
+  const keyID = readBytes(f?.get(3), `${what} keyID`);
+  if (keyID !== null) nks.keyID = keyID;
+  const signature = readBytes(f?.get(4), `${what} signature`);
+  if (signature !== null) nks.signature = signature;
+  const nested = f?.get(5);
+  if (nested !== undefined && !isNullish(nested)) nks.nested = readNKS(nested, `${what} nested`);
+  const wrapping = readBytes(f?.get(6), `${what} wrappingPubkey`);
+  if (wrapping !== null) nks.wrappingPubkey = wrapping;
+  return nks;
+}
+
+/** Strictly decodes a node-key signature. Throws DECODE. */
+export function decodeNodeKeySignature(bytes: Uint8Array): NodeKeySignature {
+  requireBytes(bytes, 'decodeNodeKeySignature: bytes');
+  return readNKS(parseCbor(bytes), 'node-key signature');
+}
+
+function writeNKS(
+  w: CborWriter,
+  nks: NodeKeySignature,
+  withSignature: boolean,
+  what: string,
+  depth: number,
+): void {
+  if (typeof nks !== 'object' || nks === null)
+    throw new TlockError('INVALID_ARGUMENT', `${what}: expected an object`);
+  if (depth > 16) throw new TlockError('INVALID_ARGUMENT', `${what}: nested more than 16 levels`);
+  const kind = checkUint8(nks.sigKind, `${what}.sigKind`);
+  const fields: [number, Uint8Array | undefined][] = [
+    [2, checkOptionalBytes(nks.pubkey, `${what}.pubkey`)],
+    [3, checkOptionalBytes(nks.keyID, `${what}.keyID`)],
+    [4, withSignature ? checkOptionalBytes(nks.signature, `${what}.signature`) : undefined],
+  ];
+  const wrapping = checkOptionalBytes(nks.wrappingPubkey, `${what}.wrappingPubkey`);
+  const present = fields.filter(([, v]) => v !== undefined && v.length > 0);
+  const hasWrapping = wrapping !== undefined && wrapping.length > 0;
+  w.mapHeader(1 + present.length + (nks.nested !== undefined ? 1 : 0) + (hasWrapping ? 1 : 0));
+  w.uint(1);
+  w.uint(kind);
+  for (const [k, v] of present) {
+    w.uint(k);
+    w.bytes(v!);
+  }
+  if (nks.nested !== undefined) {
+    w.uint(5);
+    writeNKS(w, nks.nested, true, `${what}.nested`, depth + 1);
+  }
+  if (hasWrapping) {
+    w.uint(6);
+    w.bytes(wrapping);
+  }
+}
+
+/** Canonical CBOR of a node-key signature. */
+export function encodeNodeKeySignature(nks: NodeKeySignature): Uint8Array {
+  const w = new CborWriter();
+  writeNKS(w, nks, true, 'NodeKeySignature', 1);
+  return w.finish();
+}
+
+/** BLAKE2s-256 of the encoding without this level's `signature` (nested signatures stay). */
+export function nodeKeySignatureSigHash(nks: NodeKeySignature): Uint8Array {
+  const w = new CborWriter();
+  writeNKS(w, nks, false, 'NodeKeySignature', 1);
+  return blake2s256(w.finish());
+}

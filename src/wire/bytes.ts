@@ -1,0 +1,72 @@
+import { TlockError } from '../errors.js';
+
+// Small byte helpers for the wire layer. Not for secrets: see crypto/ for constant-time compare.
+
+const HEX = '0123456789abcdef';
+
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += HEX[b >> 4]! + HEX[b & 15]!;
+  return s;
+}
+
+/** Strict hex: even length, [0-9a-fA-F] only. */
+export function fromHex(text: string, what = 'hex'): Uint8Array {
+  if (typeof text !== 'string') throw new TlockError('INVALID_ARGUMENT', `${what}: expected a string`);
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) {
+    throw new TlockError('DECODE', `${what}: not hex (expected an even number of 0-9, a-f characters)`);
+  }
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Bytewise order, shorter first on a common prefix (Go's bytes.Compare). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** A plain Uint8Array view of any Uint8Array (a Buffer included), so that .slice() copies. */
+export function plainView(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Input check used at every public door: names the parameter and the expected size. */
+export function requireBytes(value: unknown, what: string, length?: number): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TlockError('INVALID_ARGUMENT', `${what}: expected a Uint8Array, got ${describe(value)}`);
+  }
+  if (length !== undefined && value.length !== length) {
+    throw new TlockError('INVALID_ARGUMENT', `${what}: expected ${length} bytes, got ${value.length}`);
+  }
+  return value;
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}

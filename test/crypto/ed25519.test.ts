@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as ed from '@noble/ed25519';
+import {
+  TlockError,
+  generateSigningKey,
+  signingKeyFromPrivate,
+  verifyStandard,
+  verifyZip215,
+  weakPublicKeyReason,
+} from '../../src/index.js';
+import { sign, verifiers } from '../../src/crypto/ed25519.js';
+import { hex, loadVectors } from '../vectors.js';
+
+interface Speccheck {
+  cases: {
+    index: number;
+    message: string;
+    pubKey: string;
+    signature: string;
+    zip215Path: boolean;
+    rotationPath: boolean;
+  }[];
+}
+const speccheck = loadVectors<Speccheck>('ed25519-speccheck.json');
+
+describe('the two verification semantics on the ed25519-speccheck cases (format §2)', () => {
+  for (const c of speccheck.cases) {
+    const [pub, msg, sig] = [hex(c.pubKey), hex(c.message), hex(c.signature)];
+    it(`case ${c.index}: ZIP-215 path ${c.zip215Path ? 'accepts' : 'rejects'}, rotation path ${c.rotationPath ? 'accepts' : 'rejects'}`, () => {
+      expect(verifyZip215(pub, msg, sig)).toBe(c.zip215Path);
+      expect(verifyStandard(pub, msg, sig)).toBe(c.rotationPath);
+    });
+    it(`case ${c.index}: each exact verifier alone gives the same verdict; fast ones never accept more`, () => {
+      expect(verifiers.zip215(pub, msg, sig)).toBe(c.zip215Path);
+      expect(verifiers.openssl(pub, msg, sig)).toBe(c.rotationPath);
+      if (verifiers.sodium !== undefined && verifiers.sodium(pub, msg, sig)) {
+        expect(c.zip215Path && c.rotationPath).toBe(true);
+      }
+    });
+  }
+
+  it('ZIP-215 accepts cases 0-5 and 9-11; the rotation path accepts 0-3 and 11', () => {
+    const z = speccheck.cases.filter((c) => c.zip215Path).map((c) => c.index);
+    const r = speccheck.cases.filter((c) => c.rotationPath).map((c) => c.index);
+    expect(z).toEqual([0, 1, 2, 3, 4, 5, 9, 10, 11]);
+    expect(r).toEqual([0, 1, 2, 3, 11]);
+  });
+});
+
+describe('fast paths agree with the exact verifiers', () => {
+  const key = generateSigningKey();
+  it('on random messages and tampered signatures', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 64 }),
+        fc.nat(511),
+        fc.boolean(),
+        (msg, bit, tamper) => {
+          const sig = sign(key, msg);
+          if (tamper) sig[bit >> 3]! ^= 1 << (bit & 7);
+          const exactZip = verifiers.zip215(key.publicKey, msg, sig);
+          const exactStd = verifiers.openssl(key.publicKey, msg, sig);
+          expect(verifyZip215(key.publicKey, msg, sig)).toBe(exactZip);
+          expect(verifyStandard(key.publicKey, msg, sig)).toBe(exactStd);
+          if (verifiers.sodium !== undefined) {
+            const fast = verifiers.sodium(key.publicKey, msg, sig);
+            if (fast) expect(exactZip && exactStd).toBe(true);
+          }
+          expect(exactZip).toBe(!tamper);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('signing', () => {
+  it('is byte-identical to noble (deterministic RFC 8032)', () => {
+    for (let i = 0; i < 16; i++) {
+      const key = generateSigningKey();
+      const msg = new Uint8Array([i, 1, 2, 3]);
+      expect(sign(key, msg)).toEqual(ed.sign(msg, key.privateKey.subarray(0, 32)));
+    }
+  });
+
+  it('round-trips a 64-byte private key and a 32-byte seed', () => {
+    const key = generateSigningKey();
+    expect(signingKeyFromPrivate(key.privateKey).publicKey).toEqual(key.publicKey);
+    expect(signingKeyFromPrivate(key.privateKey.subarray(0, 32)).publicKey).toEqual(key.publicKey);
+  });
+
+  it('refuses a 64-byte private key whose public half does not match', () => {
+    const key = generateSigningKey();
+    const bad = key.privateKey.slice();
+    bad[40]! ^= 1;
+    expect(() => signingKeyFromPrivate(bad)).toThrowError(/does not match/);
+  });
+
+  it('refuses wrong lengths and types with INVALID_ARGUMENT', () => {
+    for (const v of [new Uint8Array(31), new Uint8Array(33), 'nlpriv:00', null]) {
+      try {
+        signingKeyFromPrivate(v as Uint8Array);
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(TlockError);
+        expect((e as TlockError).code).toBe('INVALID_ARGUMENT');
+      }
+    }
+  });
+
+  it('never shows the private key when logged or serialised', () => {
+    const key = generateSigningKey();
+    expect(Object.keys(key)).toEqual(['publicKey']);
+    expect(JSON.stringify(key)).not.toContain('privateKey');
+  });
+});
+
+describe('weak keys (format §7)', () => {
+  it('flags all-zero bytes (a small-order point) and the identity', () => {
+    expect(weakPublicKeyReason(new Uint8Array(32))).toBe('small-order');
+    expect(weakPublicKeyReason(hex('01' + '00'.repeat(31)))).toBe('small-order');
+  });
+  it('flags bytes that are not a point, and wrong lengths', () => {
+    expect(weakPublicKeyReason(hex('02' + '00'.repeat(31)))).toBe('not-a-point');
+    expect(weakPublicKeyReason(new Uint8Array(31))).toBe('wrong-length');
+  });
+  it('accepts a normal key', () => {
+    expect(weakPublicKeyReason(generateSigningKey().publicKey)).toBeUndefined();
+  });
+  it('a small-order key accepts a forged (small-order R, S = 0) signature under ZIP-215', () => {
+    const pub = new Uint8Array(32); // order-4 point
+    const forged = new Uint8Array(64);
+    forged[0] = 1; // R = identity, S = 0
+    expect(verifyZip215(pub, new TextEncoder().encode('any message'), forged)).toBe(true);
+  });
+});

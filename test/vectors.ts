@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+
+/** Loads a JSON test-vector file from test/vectors/. */
+export function loadVectors<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`./vectors/${name}`, import.meta.url), 'utf8')) as T;
+}
+
+export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+export const toHexString = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+export const b64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
