@@ -11,7 +11,7 @@ import {
   writeTextMap,
 } from '../wire/cbor-struct.js';
 import { requireBytes } from '../wire/bytes.js';
-import { checkNullableBytes, checkOptionalBytes, checkUint64, checkUint8 } from './checks.js';
+import { checkNullableBytes, checkOptionalBytes, checkUint64, checkUint8, isEmptyObject } from './checks.js';
 import { type Key, readKey, validateKey, writeKey } from './key.js';
 import { type State, readState, validateCheckpointState, writeState } from './state.js';
 
@@ -102,7 +102,7 @@ function writeAUM(w: CborWriter, aum: AUM, withSignatures: boolean): void {
     throw new TlockError('INVALID_ARGUMENT', 'AUM.signatures: expected an array');
   }
   const hasKeyID = keyID !== undefined && keyID.length > 0;
-  const hasMeta = aum.meta !== undefined && Object.keys(aum.meta).length > 0;
+  const hasMeta = aum.meta !== undefined && !isEmptyObject(aum.meta);
   const hasSigs = sigs !== undefined && sigs.length > 0;
   const n =
     2 +
@@ -189,8 +189,7 @@ export function aumParent(aum: AUM): Uint8Array | undefined {
 
 /** Static validation (format §3). Throws INVALID_AUM with a message naming the rule broken. */
 export function validateAUM(aum: AUM): void {
-  if (typeof aum !== 'object' || aum === null)
-    throw new TlockError('INVALID_ARGUMENT', 'validateAUM: expected an AUM');
+  writeAUM(new CborWriter(), aum, true); // shape check: refuses what cannot be encoded
   const fail = (msg: string): never => {
     throw new TlockError('INVALID_AUM', msg);
   };

@@ -5,7 +5,7 @@ import { describe } from '../wire/bytes.js';
 
 export function checkUint8(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 255) {
-    throw new TlockError('INVALID_ARGUMENT', `${what}: expected an integer 0..255, got ${String(value)}`);
+    throw new TlockError('INVALID_ARGUMENT', `${what}: expected an integer 0..255, got ${describe(value)}`);
   }
   return value;
 }
@@ -18,7 +18,7 @@ export function checkUint64(value: unknown, what: string): number | bigint {
   }
   throw new TlockError(
     'INVALID_ARGUMENT',
-    `${what}: expected an unsigned 64-bit integer, got ${String(value)}`,
+    `${what}: expected an unsigned 64-bit integer, got ${describe(value)}`,
   );
 }
 
@@ -32,4 +32,9 @@ export function checkOptionalBytes(value: unknown, what: string): Uint8Array | u
   if (value === undefined) return undefined;
   if (value instanceof Uint8Array) return value;
   throw new TlockError('INVALID_ARGUMENT', `${what}: expected a Uint8Array, got ${describe(value)}`);
+}
+
+/** True for an object with no own keys; anything that is not an object is "not empty" so that its encoder refuses it. */
+export function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 }

@@ -1,6 +1,6 @@
 import { TlockError } from '../errors.js';
 import { MAX_META_BYTES, MAX_VOTES } from '../limits.js';
-import type { CborItem, CborWriter } from '../wire/cbor.js';
+import { type CborItem, CborWriter } from '../wire/cbor.js';
 import {
   readBytes,
   readStruct,
@@ -9,7 +9,7 @@ import {
   readUint8,
   writeTextMap,
 } from '../wire/cbor-struct.js';
-import { checkNullableBytes, checkUint64, checkUint8 } from './checks.js';
+import { checkNullableBytes, checkUint64, checkUint8, isEmptyObject } from './checks.js';
 
 /** A key trusted by the authority (format §1, "Key"). */
 export interface Key {
@@ -45,7 +45,7 @@ export function writeKey(w: CborWriter, key: Key, what: string): void {
   const kind = checkUint8(key.kind, `${what}.kind`);
   const votes = checkUint64(key.votes, `${what}.votes`);
   const pub = checkNullableBytes(key.public, `${what}.public`);
-  const hasMeta = key.meta !== undefined && Object.keys(key.meta).length > 0;
+  const hasMeta = key.meta !== undefined && !isEmptyObject(key.meta);
   w.mapHeader(hasMeta ? 4 : 3);
   w.uint(1);
   w.uint(kind);
@@ -81,6 +81,7 @@ export function metaBytes(meta: Record<string, string> | undefined): number {
 
 /** Format §3: votes 1..4096, kind ed25519, at most 512 bytes of metadata. Throws INVALID_AUM. */
 export function validateKey(key: Key, what = 'key'): void {
+  writeKey(new CborWriter(), key, what); // shape check: refuses what cannot be encoded
   const votes = BigInt(key.votes);
   if (votes > BigInt(MAX_VOTES)) {
     throw new TlockError('INVALID_AUM', `${what}: excessive key weight: ${votes} votes > ${MAX_VOTES}`);

@@ -68,5 +68,7 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value instanceof Uint8Array) return `${value.length} bytes`;
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return `${typeof value} ${value}`;
   return typeof value;
 }

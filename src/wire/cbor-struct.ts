@@ -152,6 +152,9 @@ export function readTextMap(item: CborItem | undefined, what: string): Record<st
 
 /** Writes a text→text map in canonical order: shorter UTF-8 first, then bytewise. */
 export function writeTextMap(w: CborWriter, map: Record<string, string>, what: string): void {
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new TlockError('INVALID_ARGUMENT', `${what}: expected an object of text keys and values`);
+  }
   const entries = Object.keys(map).map((k) => {
     const v: unknown = map[k];
     if (typeof v !== 'string')
