@@ -74,5 +74,9 @@ export function formatTable(results: RatioResult[]): string {
     (r) =>
       `| ${r.name} | ${r.subjectMs.toFixed(1)} ms | ${r.floor}: ${r.floorMs.toFixed(1)} ms | **${r.ratio.toFixed(3)}×** | ${r.target ?? ''} ${r.met === undefined ? '' : r.met ? '✓' : '✗'} |`,
   );
-  return ['| benchmark | tlock | floor (same process) | ratio | target |', '|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| benchmark | tlock | floor (same process) | ratio | target |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
