@@ -15,7 +15,7 @@ import {
   removeTree,
   renameInto,
   writeFileAtomic,
-  writeSyncedTemp,
+  writeSyncedTemps,
 } from './atomic-file.js';
 import { withFileLock } from './file-lock.js';
 import { RecordIndex } from './record-index.js';
@@ -27,9 +27,6 @@ import {
   recordPath,
   scanStore,
 } from './store-scan.js';
-
-/** Temp files written (and fsynced) at once by one commit. */
-const PARALLEL_WRITES = 16;
 
 /** Name of the lock file. Not hash-shaped and not a directory, so tailscaled ignores it too. */
 export const LOCK_FILE = 'tlock.lock';
@@ -249,7 +246,7 @@ export class FileStore implements CompactableStore {
       createdPrefix = (await this.makeDir(prefix)) || createdPrefix;
     }
     if (createdPrefix) await fsyncDir(this.dir);
-    const temps = await writeTemps(
+    const temps = await writeSyncedTemps(
       writes.map(({ name, record }) => ({
         dir: join(this.dir, name.slice(0, 2)),
         name,
@@ -328,28 +325,6 @@ export class FileStore implements CompactableStore {
       throw ioError('create the directory', path, e);
     }
   }
-}
-
-/**
- * Writes and fsyncs temp files, several at a time (the file system commits their fsyncs
- * together: measured 3 times faster than one by one). All are written or, on failure, none.
- */
-async function writeTemps(files: { dir: string; name: string; bytes: Uint8Array }[]): Promise<string[]> {
-  const temps: string[] = [];
-  let failure: Error | undefined;
-  for (let i = 0; i < files.length && failure === undefined; i += PARALLEL_WRITES) {
-    const chunk = files.slice(i, i + PARALLEL_WRITES);
-    const results = await Promise.allSettled(chunk.map((f) => writeSyncedTemp(f.dir, f.name, f.bytes)));
-    for (const r of results) {
-      if (r.status === 'fulfilled') temps.push(r.value);
-      else failure ??= r.reason instanceof Error ? r.reason : new Error('writing a temp file failed');
-    }
-  }
-  if (failure !== undefined) {
-    for (const t of temps) await removeQuietly(t);
-    throw failure;
-  }
-  return temps;
 }
 
 /** Runs `fn` now, its result or error as a promise (so that bad input rejects rather than throws). */
