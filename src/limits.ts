@@ -33,3 +33,14 @@ export const MAX_CHAIN_WALK = 1_000_000;
 /** Compaction defaults (Tailscale's CompactionDefaults). */
 export const COMPACTION_MIN_CHAIN = 24;
 export const COMPACTION_MIN_AGE_MS = 14 * 24 * 60 * 60 * 1000;
+
+/**
+ * Largest AUM file a FileStore reads. Tailscale caps a whole sync message at 10 MiB, so no AUM
+ * that can travel between nodes is larger; a bigger file is refused before it is read into memory.
+ */
+export const MAX_AUM_FILE_BYTES = 16 * 1024 * 1024;
+/**
+ * How long a FileStore write waits for another writer's lock before giving up. Writers hold the
+ * lock for milliseconds; a lock held this long belongs to a hung process (or another host).
+ */
+export const FILE_LOCK_WAIT_MS = 15_000;

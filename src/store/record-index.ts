@@ -1,0 +1,70 @@
+import type { AUM } from '../model/aum.js';
+import { aumParent } from '../model/aum.js';
+import { hashToBase32 } from '../wire/base32.js';
+import { recordIsLive } from './aum-record.js';
+import type { RecordFile } from './store-scan.js';
+
+/**
+ * What a FileStore knows of its directory, in memory: every AUM file by name (base32 hash),
+ * purged or not, and for each parent the names of its live children, so that get, children and
+ * heads never read the disk. Purged AUMs and files without an AUM are in `files` only.
+ */
+export class RecordIndex {
+  private readonly files = new Map<string, RecordFile>();
+  private readonly childNames = new Map<string, Set<string>>();
+
+  constructor(files: Iterable<[string, RecordFile]> = []) {
+    for (const [name, file] of files) this.set(name, file);
+  }
+
+  file(name: string): RecordFile | undefined {
+    return this.files.get(name);
+  }
+
+  /** The AUM with this name if it is live (stored and not purged). */
+  live(name: string): AUM | undefined {
+    const record = this.files.get(name)?.record;
+    return record !== undefined && recordIsLive(record) ? record.aum : undefined;
+  }
+
+  liveNames(): string[] {
+    return [...this.files.keys()].filter((name) => this.live(name) !== undefined);
+  }
+
+  children(name: string): AUM[] {
+    return [...(this.childNames.get(name) ?? [])].map((child) => this.live(child)!);
+  }
+
+  /** Live AUMs with no live child: so an AUM whose children were all purged is a head again. */
+  heads(): AUM[] {
+    const out: AUM[] = [];
+    for (const name of this.files.keys()) {
+      const aum = this.live(name);
+      if (aum !== undefined && !this.childNames.get(name)?.size) out.push(aum);
+    }
+    return out;
+  }
+
+  set(name: string, file: RecordFile): void {
+    this.delete(name);
+    this.files.set(name, file);
+    const parent = this.parentOf(name);
+    if (parent === undefined) return;
+    let siblings = this.childNames.get(parent);
+    if (siblings === undefined) this.childNames.set(parent, (siblings = new Set()));
+    siblings.add(name);
+  }
+
+  delete(name: string): void {
+    const parent = this.parentOf(name);
+    if (parent !== undefined) this.childNames.get(parent)?.delete(name);
+    this.files.delete(name);
+  }
+
+  /** The parent's name of a live AUM (as Tailscale reads parents: any non-empty prevAUMHash). */
+  private parentOf(name: string): string | undefined {
+    const aum = this.live(name);
+    const parent = aum === undefined ? undefined : aumParent(aum);
+    return parent === undefined ? undefined : hashToBase32(parent);
+  }
+}

@@ -1,0 +1,171 @@
+import type { Dirent } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
+import { join } from 'node:path';
+import { TlockError, isTlockError } from '../errors.js';
+import { MAX_AUM_FILE_BYTES } from '../limits.js';
+import { aumHash } from '../model/aum.js';
+import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
+import { type AumRecord, decodeAumRecord } from './aum-record.js';
+import { isTempName } from './atomic-file.js';
+import { errnoCode, ioError } from './io-error.js';
+
+// Reading a store directory in Tailscale's layout (tailscale-reference §1.3):
+// `<dir>/<first 2 chars of h>/<h>` per AUM, `<dir>/last_active_ancestor` as 32 raw bytes.
+
+export const LAST_ACTIVE_ANCESTOR_FILE = 'last_active_ancestor';
+
+/** One AUM file as read from disk. */
+export interface RecordFile {
+  record: AumRecord;
+  /** The file's modification time: the commit time of legacy records without CreatedUnix. */
+  mtimeMs: number;
+}
+
+export interface StoreScan {
+  /** Every AUM file, by its name (the base32 hash). */
+  records: Map<string, RecordFile>;
+  /** Temp files of ours left by a crashed writer: removed at the next write, under the lock. */
+  tempFiles: string[];
+  /** The hint, or the error to report when it is asked for (a file of the wrong length). */
+  lastActiveAncestor: Uint8Array | undefined | TlockError;
+}
+
+const HASH_SHAPED = /^[A-Z2-7]{52}$/;
+/** Files read between yields to the event loop (about 2 ms of work). */
+const FILES_BETWEEN_YIELDS = 256;
+
+/** Whether a directory entry is named like an AUM file (so it must be one, and valid). */
+export function isHashShaped(name: string): boolean {
+  return HASH_SHAPED.test(name);
+}
+
+/** The path of the AUM file for a base32 hash. */
+export function recordPath(dir: string, name: string): string {
+  return join(dir, name.slice(0, 2), name);
+}
+
+function corrupt(path: string, problem: string, cause?: unknown): TlockError {
+  return new TlockError(
+    'STORAGE',
+    `corrupt AUM file ${path}: ${problem}. tlock never skips or deletes such a file: restore it ` +
+      'from a backup or another node, or move it away if you know its AUM is not needed',
+    { cause },
+  );
+}
+
+/**
+ * Reads and checks the AUM file for `name` at `path`: it must be a regular file that decodes
+ * strictly and, if it holds an AUM, that AUM must hash to the name. Returns undefined if there
+ * is no such file.
+ *
+ * Synchronous on purpose: a small local file reads about 7 times faster this way than through
+ * fs/promises (measured: 10 000 files in 80 ms against 600 ms); the scan yields to the event
+ * loop between chunks of files instead.
+ */
+export function readRecordFile(path: string, name: string): RecordFile | undefined {
+  let bytes: Uint8Array;
+  let mtimeMs: number;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw corrupt(path, 'it is not a regular file');
+    if (stat.size > MAX_AUM_FILE_BYTES) {
+      throw corrupt(path, `it holds ${stat.size} bytes, more than any AUM (${MAX_AUM_FILE_BYTES})`);
+    }
+    mtimeMs = stat.mtimeMs;
+    bytes = new Uint8Array(stat.size);
+    let read = 0;
+    while (read < bytes.length) {
+      const n = readSync(fd, bytes, read, bytes.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    bytes = bytes.subarray(0, read); // a file cut short since fstat reads as truncated
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    if (errnoCode(e) === 'EISDIR') throw corrupt(path, 'it is not a regular file', e);
+    throw ioError('read', path, e);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  let record: AumRecord;
+  try {
+    record = decodeAumRecord(bytes);
+  } catch (e) {
+    if (!isTlockError(e)) throw e;
+    throw corrupt(path, `it does not decode (${e.message}); it may be truncated`, e);
+  }
+  if (record.aum !== undefined) {
+    const actual = hashToBase32(aumHash(record.aum));
+    if (actual !== name) throw corrupt(path, `it holds the AUM ${actual}, not the one its name says`);
+  }
+  return { record, mtimeMs };
+}
+
+function listDir(path: string): Dirent[] {
+  try {
+    return readdirSync(path, { withFileTypes: true });
+  } catch (e) {
+    throw ioError('list', path, e);
+  }
+}
+
+async function readLastActiveAncestor(dir: string): Promise<Uint8Array | undefined | TlockError> {
+  const path = join(dir, LAST_ACTIVE_ANCESTOR_FILE);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    return ioError('read', path, e);
+  }
+  if (bytes.length !== 32) {
+    return new TlockError(
+      'STORAGE',
+      `${path} holds ${bytes.length} bytes, not a 32-byte AUM hash; set the hint again (or remove ` +
+        'the file) to recover',
+    );
+  }
+  return bytes;
+}
+
+/**
+ * Scans a store directory once, reading every AUM file once. Names that are not hash-shaped
+ * (temp files, `.DS_Store`, lower case) are ignored, as tailscaled does; a hash-shaped file
+ * that is corrupt, or in the wrong prefix directory, or not in a prefix directory, is an error.
+ */
+export async function scanStore(dir: string): Promise<StoreScan> {
+  const scan: StoreScan = { records: new Map(), tempFiles: [], lastActiveAncestor: undefined };
+  const toRead: { path: string; name: string }[] = [];
+  for (const entry of listDir(dir)) {
+    const path = join(dir, entry.name);
+    if (isTempName(entry.name)) scan.tempFiles.push(path);
+    else if (isHashShaped(entry.name)) throw corrupt(path, 'an AUM file must sit in its prefix directory');
+    if (!entry.isDirectory()) continue;
+    for (const file of listDir(path)) {
+      const filePath = join(path, file.name);
+      if (isTempName(file.name)) scan.tempFiles.push(filePath);
+      if (!isHashShaped(file.name)) continue;
+      if (file.name.slice(0, 2) !== entry.name) {
+        throw corrupt(filePath, `it sits in the wrong prefix directory (expected ${file.name.slice(0, 2)}/)`);
+      }
+      try {
+        hashFromBase32(file.name);
+      } catch (e) {
+        throw corrupt(filePath, 'its name is not the canonical base32 text of any hash', e);
+      }
+      toRead.push({ path: filePath, name: file.name });
+    }
+  }
+  for (const [i, { path, name }] of toRead.entries()) {
+    if (i % FILES_BETWEEN_YIELDS === FILES_BETWEEN_YIELDS - 1) await setImmediate();
+    const file = readRecordFile(path, name);
+    // A file removed since the listing (by another store's removeAll) is simply not there.
+    if (file !== undefined) scan.records.set(name, file);
+  }
+  scan.lastActiveAncestor = await readLastActiveAncestor(dir);
+  return scan;
+}
