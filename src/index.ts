@@ -50,3 +50,7 @@ export {
   decodeNodeKeySignature,
   nodeKeySignatureSigHash,
 } from './model/nks.js';
+
+// storage
+export { type AumStore, type CompactableStore } from './authority/store.js';
+export { FileStore, type FileStoreOptions } from './store/file-store.js';
