@@ -194,18 +194,18 @@ export class Authority {
    * Verifies and stores a batch of AUMs (oldest first), all or nothing, then moves to the new
    * head (format §3 "Receiving"). On refusal the authority and the store are unchanged.
    */
-  inform(store: AumStore, updates: AUM[]): Promise<void> {
+  async inform(store: AumStore, updates: AUM[]): Promise<void> {
     requireStore(store, 'inform: store');
-    return this.#exclusive(async () => {
+    await this.#exclusive(async () => {
       this.#pos = await informBatch(store, this.#pos, updates);
     });
   }
 
   /** The state at any stored AUM, on the active chain or not. */
-  stateAt(store: AumStore, hash: Uint8Array | string): Promise<State> {
+  async stateAt(store: AumStore, hash: Uint8Array | string): Promise<State> {
     requireStore(store, 'stateAt: store');
     const h = hashArg(hash, 'stateAt: hash');
-    return this.#exclusive(async () => cloneState(await stateAtHash(store, h)));
+    return await this.#exclusive(async () => cloneState(await stateAtHash(store, h)));
   }
 
   /** Whether `secret` is a disablement secret of this authority (format §5; constant time). */
@@ -225,22 +225,22 @@ export class Authority {
   }
 
   /** What to tell a peer about our chain (reference §2.1). */
-  syncOffer(store: AumStore): Promise<SyncOffer> {
+  async syncOffer(store: AumStore): Promise<SyncOffer> {
     requireStore(store, 'syncOffer: store');
-    return this.#exclusive(() => buildSyncOffer(store, this.#pos.head, this.#pos.oldest));
+    return await this.#exclusive(() => buildSyncOffer(store, this.#pos.head, this.#pos.oldest));
   }
 
   /** The AUMs a peer that sent `remote` may lack, oldest first; [] when up to date. */
-  missingAUMs(store: AumStore, remote: SyncOffer): Promise<AUM[]> {
+  async missingAUMs(store: AumStore, remote: SyncOffer): Promise<AUM[]> {
     requireStore(store, 'missingAUMs: store');
-    return this.#exclusive(() => computeMissingAUMs(store, this.#pos.head, remote));
+    return await this.#exclusive(() => computeMissingAUMs(store, this.#pos.head, remote));
   }
 
   /**
    * Purges AUMs no longer needed (reference §1.4) and moves the oldest ancestor; returns it
    * (base32). The state is not recomputed: it does not change.
    */
-  compact(store: CompactableStore, opts?: CompactionOptions): Promise<string> {
+  async compact(store: CompactableStore, opts?: CompactionOptions): Promise<string> {
     requireStore(store, 'compact: store');
     if (!isCompactableStore(store)) {
       throw new TlockError(
@@ -248,7 +248,7 @@ export class Authority {
         'compact: the store cannot be compacted (no allAUMs/commitTime/purge)',
       );
     }
-    return this.#exclusive(async () => {
+    return await this.#exclusive(async () => {
       const oldest = await compactStore(store, this.#pos.head, opts);
       this.#pos = { ...this.#pos, oldest };
       return hashToBase32(oldest);
@@ -260,21 +260,21 @@ export class Authority {
    * sign it with `cosignRevocation`, by keys whose votes at the fork point outweigh the
    * revoked keys'. `forkFrom` (hash, base32 or hex; all zeros = choose) sets the fork point.
    */
-  makeRetroactiveRevocation(
+  async makeRetroactiveRevocation(
     store: AumStore,
     removeKeyIDs: Uint8Array[],
     ourKeyID: Uint8Array,
     forkFrom?: Uint8Array | string,
   ): Promise<AUM> {
     requireStore(store, 'makeRetroactiveRevocation: store');
-    return this.#exclusive(() =>
+    return await this.#exclusive(() =>
       makeRetroactiveRevocation(store, this.#pos, removeKeyIDs, ourKeyID, forkFrom),
     );
   }
 
   /** Adds `signer`'s signature to a recovery AUM, if that key was trusted at its fork point. */
-  cosignRevocation(store: AumStore, aum: AUM, signer: SigningKey): Promise<AUM> {
+  async cosignRevocation(store: AumStore, aum: AUM, signer: SigningKey): Promise<AUM> {
     requireStore(store, 'cosignRevocation: store');
-    return this.#exclusive(() => cosignRevocation(store, aum, signer));
+    return await this.#exclusive(() => cosignRevocation(store, aum, signer));
   }
 }

@@ -35,6 +35,15 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Runs `fn`, turning a throw into a rejected promise (every store method is async). */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
 interface Entry {
   aum: AUM;
   committedAt: number;
@@ -57,17 +66,21 @@ export class MemoryStore implements CompactableStore {
   }
 
   get(hash: Uint8Array): Promise<AUM | undefined> {
-    return Promise.resolve(this.#aums.get(toHex(requireBytes(hash, 'MemoryStore.get: hash')))?.aum);
+    return settle(() => this.#aums.get(toHex(requireBytes(hash, 'MemoryStore.get: hash')))?.aum);
   }
 
   children(hash: Uint8Array): Promise<AUM[]> {
+    return settle(() => this.#childrenOf(hash));
+  }
+
+  #childrenOf(hash: Uint8Array): AUM[] {
     const kids = this.#children.get(toHex(requireBytes(hash, 'MemoryStore.children: hash'))) ?? [];
     const out: AUM[] = [];
     for (const k of kids) {
       const e = this.#aums.get(k);
       if (e !== undefined) out.push(e.aum);
     }
-    return Promise.resolve(out);
+    return out;
   }
 
   heads(): Promise<AUM[]> {
@@ -79,10 +92,12 @@ export class MemoryStore implements CompactableStore {
   }
 
   commit(aums: AUM[]): Promise<void> {
+    return settle(() => this.#commit(aums));
+  }
+
+  #commit(aums: AUM[]): void {
     if (!Array.isArray(aums)) {
-      return Promise.reject(
-        new TlockError('INVALID_ARGUMENT', 'MemoryStore.commit: expected an array of AUMs'),
-      );
+      throw new TlockError('INVALID_ARGUMENT', 'MemoryStore.commit: expected an array of AUMs');
     }
     // Copy and hash everything first, so a malformed AUM leaves the store untouched.
     const copies = aums.map((a) => {
@@ -103,7 +118,6 @@ export class MemoryStore implements CompactableStore {
       if (!kids.includes(hex)) kids.push(hex);
       this.#children.set(p, kids);
     }
-    return Promise.resolve();
   }
 
   lastActiveAncestor(): Promise<Uint8Array | undefined> {
@@ -111,8 +125,9 @@ export class MemoryStore implements CompactableStore {
   }
 
   setLastActiveAncestor(hash: Uint8Array): Promise<void> {
-    this.#lastActiveAncestor = requireBytes(hash, 'MemoryStore.setLastActiveAncestor: hash', 32).slice();
-    return Promise.resolve();
+    return settle(() => {
+      this.#lastActiveAncestor = requireBytes(hash, 'MemoryStore.setLastActiveAncestor: hash', 32).slice();
+    });
   }
 
   allAUMs(): Promise<Uint8Array[]> {
@@ -120,12 +135,16 @@ export class MemoryStore implements CompactableStore {
   }
 
   commitTime(hash: Uint8Array): Promise<number | undefined> {
-    return Promise.resolve(
-      this.#aums.get(toHex(requireBytes(hash, 'MemoryStore.commitTime: hash')))?.committedAt,
+    return settle(
+      () => this.#aums.get(toHex(requireBytes(hash, 'MemoryStore.commitTime: hash')))?.committedAt,
     );
   }
 
   purge(hashes: Uint8Array[]): Promise<void> {
+    return settle(() => this.#purge(hashes));
+  }
+
+  #purge(hashes: Uint8Array[]): void {
     for (const h of hashes) {
       const hex = toHex(requireBytes(h, 'MemoryStore.purge: hash'));
       const e = this.#aums.get(hex);
@@ -137,6 +156,5 @@ export class MemoryStore implements CompactableStore {
       const kids = (this.#children.get(p) ?? []).filter((k) => k !== hex);
       this.#children.set(p, kids);
     }
-    return Promise.resolve();
   }
 }
