@@ -1,5 +1,5 @@
 import { TlockError } from '../errors.js';
-import { COMPACTION_MIN_AGE_MS, COMPACTION_MIN_CHAIN } from '../limits.js';
+import { COMPACTION_MIN_AGE_MS, COMPACTION_MIN_CHAIN, MAX_CHAIN_WALK } from '../limits.js';
 import { AUMKind, aumParent } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import { hashToBase32 } from '../wire/base32.js';
@@ -33,6 +33,7 @@ const KEEP = ACTIVE | YOUNG | LEAF | ANCESTOR;
 class Compaction {
   readonly verdict = new Map<string, number>();
   readonly #cache = new Map<string, AUM>();
+  #steps = 0;
 
   constructor(readonly store: CompactableStore) {}
 
@@ -44,7 +45,14 @@ class Compaction {
     return ((this.verdict.get(hex) ?? 0) & flags) !== 0;
   }
 
+  /** Every walk step counts: a damaged or hostile store cannot make compaction loop forever. */
   async get(hex: string, what: string): Promise<AUM | undefined> {
+    if (++this.#steps > 4 * MAX_CHAIN_WALK) {
+      throw new TlockError(
+        'LIMIT',
+        `compaction: walked more than ${4 * MAX_CHAIN_WALK} AUMs (4 × MAX_CHAIN_WALK)`,
+      );
+    }
     let aum = this.#cache.get(hex);
     if (aum === undefined) {
       aum = await this.store.get(fromHex(hex));

@@ -6,7 +6,7 @@ import type { State } from '../../src/model/state.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import { toHex } from '../../src/wire/bytes.js';
-import { Chain, expectRejects, keyOf, stateOf, trusted } from './helpers.js';
+import { Chain, expectRejects, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
 
 // Reference §1.4, with the worked cases of Tailscale's tailchonk_test.go and tka_test.go.
 
@@ -149,9 +149,11 @@ describe('compaction', () => {
   it('refuses bad options and stores it cannot compact', async () => {
     const c = chainOf([['G', null, true]]);
     const store = await storeOf(c);
-    await expectRejects(compactStore(store, c.hash('G'), { minChain: 0 }), 'INVALID_ARGUMENT', /minChain/);
-    await expectRejects(compactStore(store, c.hash('G'), { minAge: -1 }), 'INVALID_ARGUMENT', /minAge/);
     const a = await Authority.open(store);
+    await expectUnchanged(a, store, async () => {
+      await expectRejects(a.compact(store, { minChain: 0 }), 'INVALID_ARGUMENT', /minChain/);
+      await expectRejects(a.compact(store, { minAge: -1 }), 'INVALID_ARGUMENT', /minAge/);
+    });
     const plain = {
       get: store.get.bind(store),
       children: store.children.bind(store),

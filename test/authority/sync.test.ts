@@ -4,7 +4,7 @@ import { AUMKind, aumHash } from '../../src/model/aum.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import type { AUM } from '../../src/model/aum.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { Chain, expectRejects, keyOf, stateOf, trusted } from './helpers.js';
+import { Chain, expectRejects, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
 
 // Reference §2.1–2.3, ported from Tailscale's sync_test.go (adapted to the newer offer shape)
 // plus the cases the newer shape and the 1000-AUM head walk add.
@@ -126,10 +126,12 @@ describe('missingAUMs', () => {
     const other = line(3, [], 'B');
     const store = await c.store();
     const a = await Authority.open(store);
-    await expectRejects(
-      a.missingAUMs(store, { head: other.b32('B3'), ancestors: [other.b32('B1')] }),
-      'NO_INTERSECTION',
-      /no intersection/,
+    await expectUnchanged(a, store, () =>
+      expectRejects(
+        a.missingAUMs(store, { head: other.b32('B3'), ancestors: [other.b32('B1')] }),
+        'NO_INTERSECTION',
+        /no intersection/,
+      ),
     );
     await expectRejects(a.missingAUMs(store, { head: 'nope', ancestors: [] }), 'DECODE');
     await expectRejects(a.missingAUMs(store, { head: c.b32('A1') } as never), 'INVALID_ARGUMENT');
