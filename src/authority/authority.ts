@@ -9,8 +9,8 @@ import { type Key, cloneKey } from '../model/key.js';
 import { type State, cloneState } from '../model/state.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { requireBytes } from '../wire/bytes.js';
-import { signAUM } from './aum-signing.js';
-import { UpdateBuilder, requireSigner } from './builder.js';
+import { requireSigner, signAUM } from './aum-signing.js';
+import { UpdateBuilder } from './builder.js';
 import { computeActiveChain } from './chain.js';
 import { type CompactionOptions, compactStore } from './compaction.js';
 import { storedHash } from './hash-cache.js';
@@ -90,9 +90,14 @@ export class Authority {
       const weak = weakPublicKeyReason(k.public!);
       // format §7: we never create trust in a key anyone could forge signatures for.
       if (weak !== undefined) {
+        const why = {
+          'small-order': 'a small-order point',
+          'not-a-point': 'not a curve point',
+          'wrong-length': 'not 32 bytes',
+        }[weak];
         throw new TlockError(
           'WEAK_KEY',
-          `Authority.create: refusing to trust ${describeKeyID(k.public)}: ${weak}`,
+          `Authority.create: refusing to trust ${describeKeyID(k.public)}: it is ${why}, so anyone could forge signatures for it`,
         );
       }
     }

@@ -6,7 +6,7 @@ import type { AUM } from '../model/aum.js';
 import { type Key, cloneKey } from '../model/key.js';
 import { type State, cloneState } from '../model/state.js';
 import { bytesEqual, requireBytes } from '../wire/bytes.js';
-import { signAUM } from './aum-signing.js';
+import { requireSigner, signAUM } from './aum-signing.js';
 import { describeKeyID } from './key-text.js';
 import { applyAUM, getKey, withContext } from './state-machine.js';
 import type { AumStore } from './store.js';
@@ -17,14 +17,6 @@ export interface UpdateBuilderHost {
   readonly headHash: Uint8Array;
   /** The state at the current head. */
   readonly state: State;
-}
-
-export function requireSigner(signer: SigningKey, what: string): SigningKey {
-  if (typeof signer !== 'object' || signer === null) {
-    throw new TlockError('INVALID_ARGUMENT', `${what}: expected a SigningKey (from generateSigningKey)`);
-  }
-  requireBytes(signer.publicKey, `${what}.publicKey`, 32);
-  return signer;
 }
 
 /**
