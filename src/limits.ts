@@ -20,7 +20,11 @@ export const MAX_VOTES = 4096;
 export const CHECKPOINT_EVERY = 50;
 /** Node keys a rotation chain keeps before it is rebuilt (the CBOR nesting limit allows 16 levels). */
 export const MAX_PREV_NODE_KEYS = 15;
-/** Steps of the sync offer's walk back from the head looking for checkpoints. */
+/**
+ * Steps of the sync offer's walk back from the head looking for checkpoints, and of the walk
+ * looking for the peer's head among our newest AUMs (a head intersection): Tailscale's
+ * maxSyncHeadIntersectionIter. Kept exact so sync answers match Tailscale's.
+ */
 export const SYNC_OFFER_WALK = 1000;
 
 /**

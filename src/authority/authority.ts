@@ -1,0 +1,285 @@
+import { TlockError } from '../errors.js';
+import { type SigningKey, weakPublicKeyReason } from '../crypto/ed25519.js';
+import { constantTimeEqual } from '../crypto/constant-time.js';
+import { disablementKDF } from '../crypto/kdf.js';
+import { randomUint64 } from '../crypto/random.js';
+import { AUMKind, aumHash, aumKindName, validateAUM } from '../model/aum.js';
+import type { AUM } from '../model/aum.js';
+import { type Key, cloneKey } from '../model/key.js';
+import { type State, cloneState } from '../model/state.js';
+import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
+import { requireBytes } from '../wire/bytes.js';
+import { requireSigner, signAUM } from './aum-signing.js';
+import { UpdateBuilder } from './builder.js';
+import { computeActiveChain } from './chain.js';
+import { type CompactionOptions, compactStore } from './compaction.js';
+import { storedHash } from './hash-cache.js';
+import { type ChainPosition, informBatch } from './inform.js';
+import { describeKeyID } from './key-text.js';
+import { cosignRevocation, makeRetroactiveRevocation } from './revocation.js';
+import { stateAtHash } from './state-at.js';
+import { getKey, verifyAUM, withContext } from './state-machine.js';
+import { type AumStore, type CompactableStore, isCompactableStore } from './store.js';
+import { type SyncOffer, buildSyncOffer, computeMissingAUMs } from './sync.js';
+
+function requireStore(store: AumStore, what: string): AumStore {
+  const s = store as Partial<AumStore> | null;
+  const methods = [
+    'get',
+    'children',
+    'heads',
+    'commit',
+    'lastActiveAncestor',
+    'setLastActiveAncestor',
+  ] as const;
+  if (typeof s !== 'object' || s === null || methods.some((m) => typeof s[m] !== 'function')) {
+    throw new TlockError('INVALID_ARGUMENT', `${what}: expected an AumStore (MemoryStore or FileStore)`);
+  }
+  return store;
+}
+
+function hashArg(hash: Uint8Array | string, what: string): Uint8Array {
+  return typeof hash === 'string' ? hashFromBase32(hash) : requireBytes(hash, what, 32);
+}
+
+/**
+ * A tailnet key authority: the chain of AUMs in a store, and the trusted-key state at its head
+ * (format §3; Tailscale's tka.Authority). The store is passed to every call that needs it; the
+ * authority keeps only its head, its oldest ancestor and the state. Calls that change it run one
+ * at a time.
+ */
+export class Authority {
+  #pos: ChainPosition;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(pos: ChainPosition) {
+    this.#pos = pos;
+  }
+
+  /** Runs `fn` after every earlier call on this authority has finished. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A brand-new authority: a genesis checkpoint of `state` (random 64-bit state IDs unless given),
+   * signed by `signer`, whose key must be in the state, then bootstrapped into `store`.
+   */
+  static async create(
+    store: AumStore,
+    state: State,
+    signer: SigningKey,
+  ): Promise<{ authority: Authority; genesis: AUM }> {
+    requireStore(store, 'Authority.create: store');
+    requireSigner(signer, 'Authority.create: signer');
+    if (typeof state !== 'object' || state === null) {
+      throw new TlockError('INVALID_ARGUMENT', 'Authority.create: state must be a State object');
+    }
+    const s = cloneState(state);
+    s.stateID1 ??= randomUint64();
+    s.stateID2 ??= randomUint64();
+    const genesis: AUM = { messageKind: AUMKind.Checkpoint, prevAUMHash: null, state: s };
+    try {
+      validateAUM(genesis);
+    } catch (e) {
+      withContext(e, 'invalid state: ');
+    }
+    for (const k of s.keys ?? []) {
+      const weak = weakPublicKeyReason(k.public!);
+      // format §7: we never create trust in a key anyone could forge signatures for.
+      if (weak !== undefined) {
+        const why = {
+          'small-order': 'a small-order point',
+          'not-a-point': 'not a curve point',
+          'wrong-length': 'not 32 bytes',
+        }[weak];
+        throw new TlockError(
+          'WEAK_KEY',
+          `Authority.create: refusing to trust ${describeKeyID(k.public)}: it is ${why}, so anyone could forge signatures for it`,
+        );
+      }
+    }
+    if (getKey(s, signer.publicKey) === undefined) {
+      throw new TlockError(
+        'UNTRUSTED_KEY',
+        "Authority.create: the signer's key must be one of the state's keys",
+      );
+    }
+    const signed = signAUM(genesis, signer);
+    const authority = await Authority.bootstrap(store, signed);
+    return { authority, genesis: signed };
+  }
+
+  /**
+   * Starts an authority in an empty store from a checkpoint (the genesis, or a later one), which
+   * must be signed by keys its own state trusts: trust on first use.
+   */
+  static async bootstrap(store: AumStore, genesis: AUM): Promise<Authority> {
+    requireStore(store, 'Authority.bootstrap: store');
+    if ((await store.heads()).length !== 0) {
+      throw new TlockError(
+        'CONFLICT',
+        'bootstrap: the store is not empty; open it instead, or bootstrap an empty store',
+      );
+    }
+    if (typeof genesis !== 'object' || genesis === null) {
+      throw new TlockError('INVALID_ARGUMENT', 'bootstrap: expected a checkpoint AUM');
+    }
+    if (genesis.messageKind !== AUMKind.Checkpoint) {
+      throw new TlockError(
+        'REJECTED_AUM',
+        `bootstrap AUMs must be checkpoint messages, got ${aumKindName(genesis.messageKind)}`,
+      );
+    }
+    if (genesis.state === undefined) throw new TlockError('REJECTED_AUM', 'bootstrap AUM is missing state');
+    try {
+      verifyAUM(genesis, genesis.state, { genesis: true });
+    } catch (e) {
+      withContext(e, 'invalid bootstrap: ');
+    }
+    await store.commit([genesis]);
+    await store.setLastActiveAncestor(aumHash(genesis));
+    return Authority.open(store);
+  }
+
+  /** Opens the authority held by a store: its active chain, resolved by fork resolution. */
+  static async open(store: AumStore): Promise<Authority> {
+    requireStore(store, 'Authority.open: store');
+    const hint = await store.lastActiveAncestor();
+    const chain = await computeActiveChain(store, hint);
+    return new Authority({
+      head: storedHash(chain.head),
+      oldest: storedHash(chain.oldest),
+      state: chain.state,
+    });
+  }
+
+  /** The head: the base32 hash of the newest AUM of the active chain. */
+  get head(): string {
+    return hashToBase32(this.#pos.head);
+  }
+
+  /** The head as 32 bytes. */
+  get headHash(): Uint8Array {
+    return this.#pos.head.slice();
+  }
+
+  /** The oldest stored ancestor of the active chain (base32). */
+  get oldestAncestor(): string {
+    return hashToBase32(this.#pos.oldest);
+  }
+
+  /** The trusted-key state at the head (a copy). */
+  get state(): State {
+    return cloneState(this.#pos.state);
+  }
+
+  /** The trusted keys (copies). */
+  keys(): Key[] {
+    return (this.#pos.state.keys ?? []).map(cloneKey);
+  }
+
+  /** The trusted key with this ID (a copy), if any. */
+  trustedKey(keyID: Uint8Array): Key | undefined {
+    const k = getKey(this.#pos.state, requireBytes(keyID, 'trustedKey: keyID'));
+    return k === undefined ? undefined : cloneKey(k);
+  }
+
+  keyTrusted(keyID: Uint8Array): boolean {
+    return this.trustedKey(keyID) !== undefined;
+  }
+
+  // nodeKeyAuthorized(nodeKey, nks): NodeKeyAuthorization goes here. It checks a node-key
+  // signature against `this.#pos.state` (the current state only: history does not count).
+  // The integrator wires it to src/signing's pure verifier; it is not implemented here.
+
+  /**
+   * Verifies and stores a batch of AUMs (oldest first), all or nothing, then moves to the new
+   * head (format §3 "Receiving"). On refusal the authority and the store are unchanged.
+   */
+  async inform(store: AumStore, updates: AUM[]): Promise<void> {
+    requireStore(store, 'inform: store');
+    await this.#exclusive(async () => {
+      this.#pos = await informBatch(store, this.#pos, updates);
+    });
+  }
+
+  /** The state at any stored AUM, on the active chain or not. */
+  async stateAt(store: AumStore, hash: Uint8Array | string): Promise<State> {
+    requireStore(store, 'stateAt: store');
+    const h = hashArg(hash, 'stateAt: hash');
+    return await this.#exclusive(async () => cloneState(await stateAtHash(store, h)));
+  }
+
+  /** Whether `secret` is a disablement secret of this authority (format §5; constant time). */
+  async validDisablement(secret: Uint8Array): Promise<boolean> {
+    const derived = await disablementKDF(requireBytes(secret, 'validDisablement: secret'));
+    let valid = false;
+    for (const v of this.#pos.state.disablementValues ?? []) {
+      // Compare with every value, so timing does not tell which one matched.
+      valid = (v !== null && constantTimeEqual(derived, v)) || valid;
+    }
+    return valid;
+  }
+
+  /** A builder for admin updates on top of the current head, signed by `signer`. */
+  newUpdater(signer: SigningKey): UpdateBuilder {
+    return new UpdateBuilder(this, signer);
+  }
+
+  /** What to tell a peer about our chain (reference §2.1). */
+  async syncOffer(store: AumStore): Promise<SyncOffer> {
+    requireStore(store, 'syncOffer: store');
+    return await this.#exclusive(() => buildSyncOffer(store, this.#pos.head, this.#pos.oldest));
+  }
+
+  /** The AUMs a peer that sent `remote` may lack, oldest first; [] when up to date. */
+  async missingAUMs(store: AumStore, remote: SyncOffer): Promise<AUM[]> {
+    requireStore(store, 'missingAUMs: store');
+    return await this.#exclusive(() => computeMissingAUMs(store, this.#pos.head, remote));
+  }
+
+  /**
+   * Purges AUMs no longer needed (reference §1.4) and moves the oldest ancestor; returns it
+   * (base32). The state is not recomputed: it does not change.
+   */
+  async compact(store: CompactableStore, opts?: CompactionOptions): Promise<string> {
+    requireStore(store, 'compact: store');
+    if (!isCompactableStore(store)) {
+      throw new TlockError(
+        'INVALID_ARGUMENT',
+        'compact: the store cannot be compacted (no allAUMs/commitTime/purge)',
+      );
+    }
+    return await this.#exclusive(async () => {
+      const oldest = await compactStore(store, this.#pos.head, opts);
+      this.#pos = { ...this.#pos, oldest };
+      return hashToBase32(oldest);
+    });
+  }
+
+  /**
+   * An unsigned recovery checkpoint revoking `removeKeyIDs` retroactively (reference §3.1);
+   * sign it with `cosignRevocation`, by keys whose votes at the fork point outweigh the
+   * revoked keys'. `forkFrom` (hash, base32 or hex; all zeros = choose) sets the fork point.
+   */
+  async makeRetroactiveRevocation(
+    store: AumStore,
+    removeKeyIDs: Uint8Array[],
+    ourKeyID: Uint8Array,
+    forkFrom?: Uint8Array | string,
+  ): Promise<AUM> {
+    requireStore(store, 'makeRetroactiveRevocation: store');
+    return await this.#exclusive(() =>
+      makeRetroactiveRevocation(store, this.#pos, removeKeyIDs, ourKeyID, forkFrom),
+    );
+  }
+
+  /** Adds `signer`'s signature to a recovery AUM, if that key was trusted at its fork point. */
+  async cosignRevocation(store: AumStore, aum: AUM, signer: SigningKey): Promise<AUM> {
+    requireStore(store, 'cosignRevocation: store');
+    return await this.#exclusive(() => cosignRevocation(store, aum, signer));
+  }
+}
