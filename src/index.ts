@@ -51,6 +51,12 @@ export {
   nodeKeySignatureSigHash,
 } from './model/nks.js';
 
-// storage
-export { type AumStore, type CompactableStore } from './authority/store.js';
+// authority and storage
+export { Authority } from './authority/authority.js';
+export { UpdateBuilder } from './authority/builder.js';
+export { type SyncOffer } from './authority/sync.js';
+export { type CompactionOptions } from './authority/compaction.js';
+export { type AumStore, type CompactableStore, isCompactableStore } from './authority/store.js';
+export { signAUM } from './authority/aum-signing.js';
+export { MemoryStore } from './store/memory-store.js';
 export { FileStore, type FileStoreOptions } from './store/file-store.js';

@@ -1,10 +1,9 @@
 import { mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { CompactableStore } from '../authority/store.js';
-import { blake2s256 } from '../crypto/blake2s.js';
 import { TlockError } from '../errors.js';
 import { FILE_LOCK_WAIT_MS } from '../limits.js';
-import { type AUM, decodeAUM, encodeAUM } from '../model/aum.js';
+import type { AUM } from '../model/aum.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { requireBytes } from '../wire/bytes.js';
 import { type AumRecord, encodeAumRecord, recordIsLive } from './aum-record.js';
@@ -18,6 +17,7 @@ import {
   writeSyncedTemps,
 } from './atomic-file.js';
 import { withFileLock } from './file-lock.js';
+import { handOut, prepareBatch, requireHash, settle } from './store-contract.js';
 import { RecordIndex } from './record-index.js';
 import { errnoCode, ioError } from './io-error.js';
 import {
@@ -107,17 +107,24 @@ export class FileStore implements CompactableStore {
 
   get(hash: Uint8Array): Promise<AUM | undefined> {
     return settle(() => {
-      const aum = this.index.live(nameOf(hash, 'FileStore.get: hash'));
-      return aum === undefined ? undefined : copyAUM(aum);
+      const name = nameOf(hash, 'FileStore.get: hash');
+      return this.index.live(name) === undefined ? undefined : this.handOut(name);
     });
   }
 
   children(hash: Uint8Array): Promise<AUM[]> {
-    return settle(() => this.index.children(nameOf(hash, 'FileStore.children: hash')).map(copyAUM));
+    return settle(() =>
+      this.index.children(nameOf(hash, 'FileStore.children: hash')).map((n) => this.handOut(n)),
+    );
   }
 
   heads(): Promise<AUM[]> {
-    return settle(() => this.index.heads().map(copyAUM));
+    return settle(() => this.index.heads().map((n) => this.handOut(n)));
+  }
+
+  /** A caller's copy of the live AUM named `name`. */
+  private handOut(name: string): AUM {
+    return handOut(this.index.live(name)!, hashFromBase32(name));
   }
 
   /**
@@ -126,7 +133,9 @@ export class FileStore implements CompactableStore {
    * its original commit time, as in Tailscale.
    */
   async commit(aums: AUM[]): Promise<void> {
-    const batch = prepareBatch(aums);
+    const batch = new Map(
+      prepareBatch(aums, 'FileStore.commit').map(({ hash, aum }) => [hashToBase32(hash), aum]),
+    );
     if (batch.size === 0) return;
     await this.locked(async () => {
       const writes: PlannedWrite[] = [];
@@ -327,52 +336,12 @@ export class FileStore implements CompactableStore {
   }
 }
 
-/** Runs `fn` now, its result or error as a promise (so that bad input rejects rather than throws). */
-function settle<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-  }
-}
-
 function nameOf(hash: unknown, what: string): string {
-  return hashToBase32(requireBytes(hash, what, 32));
+  return hashToBase32(requireHash(hash, what));
 }
 
 /** The commit time to keep for a record: CreatedUnix, or for legacy files their mtime. */
 function createdOf(file: RecordFile): bigint {
   if (file.record.createdUnix > 0n) return file.record.createdUnix;
   return BigInt(Math.max(1, Math.floor(file.mtimeMs / 1000)));
-}
-
-/** A copy, so that callers cannot change what the store holds. */
-function copyAUM(aum: AUM): AUM {
-  return structuredClone(aum);
-}
-
-/**
- * Checks and normalises a batch before anything is written: each AUM is encoded, and the copy
- * kept is decoded from those bytes, so it is exactly what a later open reads back. An AUM that
- * does not encode, or whose encoding would not decode, is refused with INVALID_ARGUMENT.
- */
-function prepareBatch(aums: unknown): Map<string, AUM> {
-  if (!Array.isArray(aums)) {
-    throw new TlockError('INVALID_ARGUMENT', 'FileStore.commit: aums: expected an array of AUMs');
-  }
-  const batch = new Map<string, AUM>();
-  aums.forEach((aum: unknown, i) => {
-    let bytes: Uint8Array;
-    let copy: AUM;
-    try {
-      bytes = encodeAUM(aum as AUM);
-      copy = decodeAUM(bytes);
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      throw new TlockError('INVALID_ARGUMENT', `FileStore.commit: aums[${i}]: ${message}`, { cause: e });
-    }
-    const name = hashToBase32(blake2s256(bytes));
-    if (!batch.has(name)) batch.set(name, copy);
-  });
-  return batch;
 }

@@ -1,58 +1,19 @@
 import { TlockError } from '../errors.js';
-import { aumHash, aumParent } from '../model/aum.js';
-import type { AUM } from '../model/aum.js';
-import { cloneKey } from '../model/key.js';
-import { cloneState } from '../model/state.js';
-import { toHex, fromHex, requireBytes } from '../wire/bytes.js';
-import { rememberHash } from '../authority/hash-cache.js';
+import { type AUM, aumParent } from '../model/aum.js';
+import { fromHex, toHex } from '../wire/bytes.js';
 import type { CompactableStore } from '../authority/store.js';
-
-/** A deep copy whose objects and arrays are frozen (byte arrays cannot be frozen: never write them). */
-function immutableCopy(aum: AUM): AUM {
-  const out: AUM = {
-    messageKind: aum.messageKind,
-    prevAUMHash: aum.prevAUMHash === null ? null : aum.prevAUMHash.slice(),
-  };
-  if (aum.key !== undefined) out.key = cloneKey(aum.key);
-  if (aum.keyID !== undefined) out.keyID = aum.keyID.slice();
-  if (aum.state !== undefined) out.state = cloneState(aum.state);
-  if (aum.votes !== undefined) out.votes = aum.votes;
-  if (aum.meta !== undefined) out.meta = { ...aum.meta };
-  if (aum.signatures !== undefined) {
-    out.signatures = aum.signatures.map((s) => ({
-      keyID: s.keyID === null ? null : s.keyID.slice(),
-      signature: s.signature === null ? null : s.signature.slice(),
-    }));
-  }
-  return deepFreeze(out);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-/** Runs `fn`, turning a throw into a rejected promise (every store method is async). */
-function settle<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-  }
-}
+import { handOut, prepareBatch, requireHash, settle } from './store-contract.js';
 
 interface Entry {
   aum: AUM;
+  hash: Uint8Array;
   committedAt: number;
 }
 
 /**
- * An in-memory AUM store (Tailscale's Mem). AUMs are copied on commit and handed out as
- * frozen objects that callers must treat as immutable. `clock` (ms since the epoch) gives
- * commit times, for compaction tests.
+ * An in-memory AUM store (Tailscale's Mem). AUMs are copied on commit and on the way out, so
+ * callers can never change what is stored. `clock` (ms since the epoch) gives commit times,
+ * for compaction tests.
  */
 export class MemoryStore implements CompactableStore {
   readonly #aums = new Map<string, Entry>();
@@ -66,7 +27,10 @@ export class MemoryStore implements CompactableStore {
   }
 
   get(hash: Uint8Array): Promise<AUM | undefined> {
-    return settle(() => this.#aums.get(toHex(requireBytes(hash, 'MemoryStore.get: hash')))?.aum);
+    return settle(() => {
+      const e = this.#aums.get(toHex(requireHash(hash, 'MemoryStore.get: hash')));
+      return e === undefined ? undefined : handOut(e.aum, e.hash);
+    });
   }
 
   children(hash: Uint8Array): Promise<AUM[]> {
@@ -74,11 +38,11 @@ export class MemoryStore implements CompactableStore {
   }
 
   #childrenOf(hash: Uint8Array): AUM[] {
-    const kids = this.#children.get(toHex(requireBytes(hash, 'MemoryStore.children: hash'))) ?? [];
+    const kids = this.#children.get(toHex(requireHash(hash, 'MemoryStore.children: hash'))) ?? [];
     const out: AUM[] = [];
     for (const k of kids) {
       const e = this.#aums.get(k);
-      if (e !== undefined) out.push(e.aum);
+      if (e !== undefined) out.push(handOut(e.aum, e.hash));
     }
     return out;
   }
@@ -86,7 +50,7 @@ export class MemoryStore implements CompactableStore {
   heads(): Promise<AUM[]> {
     const out: AUM[] = [];
     for (const [hex, e] of this.#aums) {
-      if (!(this.#children.get(hex) ?? []).some((k) => this.#aums.has(k))) out.push(e.aum);
+      if (!(this.#children.get(hex) ?? []).some((k) => this.#aums.has(k))) out.push(handOut(e.aum, e.hash));
     }
     return Promise.resolve(out);
   }
@@ -96,22 +60,15 @@ export class MemoryStore implements CompactableStore {
   }
 
   #commit(aums: AUM[]): void {
-    if (!Array.isArray(aums)) {
-      throw new TlockError('INVALID_ARGUMENT', 'MemoryStore.commit: expected an array of AUMs');
-    }
     // Copy and hash everything first, so a malformed AUM leaves the store untouched.
-    const copies = aums.map((a) => {
-      const copy = immutableCopy(a);
-      const hash = aumHash(copy);
-      rememberHash(copy, hash);
-      return { copy, hex: toHex(hash) };
-    });
+    const batch = prepareBatch(aums, 'MemoryStore.commit');
     const now = this.#clock();
-    for (const { copy, hex } of copies) {
+    for (const { hash, aum } of batch) {
+      const hex = toHex(hash);
       // The first commit time of a live AUM is kept (as Tailscale's FS does).
       const existing = this.#aums.get(hex);
-      this.#aums.set(hex, { aum: existing?.aum ?? copy, committedAt: existing?.committedAt ?? now });
-      const parent = aumParent(copy);
+      this.#aums.set(hex, existing ?? { aum, hash, committedAt: now });
+      const parent = aumParent(aum);
       if (parent === undefined) continue;
       const p = toHex(parent);
       const kids = this.#children.get(p) ?? [];
@@ -126,7 +83,7 @@ export class MemoryStore implements CompactableStore {
 
   setLastActiveAncestor(hash: Uint8Array): Promise<void> {
     return settle(() => {
-      this.#lastActiveAncestor = requireBytes(hash, 'MemoryStore.setLastActiveAncestor: hash', 32).slice();
+      this.#lastActiveAncestor = requireHash(hash, 'MemoryStore.setLastActiveAncestor: hash').slice();
     });
   }
 
@@ -136,7 +93,7 @@ export class MemoryStore implements CompactableStore {
 
   commitTime(hash: Uint8Array): Promise<number | undefined> {
     return settle(
-      () => this.#aums.get(toHex(requireBytes(hash, 'MemoryStore.commitTime: hash')))?.committedAt,
+      () => this.#aums.get(toHex(requireHash(hash, 'MemoryStore.commitTime: hash')))?.committedAt,
     );
   }
 
@@ -145,8 +102,11 @@ export class MemoryStore implements CompactableStore {
   }
 
   #purge(hashes: Uint8Array[]): void {
-    for (const h of hashes) {
-      const hex = toHex(requireBytes(h, 'MemoryStore.purge: hash'));
+    if (!Array.isArray(hashes))
+      throw new TlockError('INVALID_ARGUMENT', 'MemoryStore.purge: expected an array of hashes');
+    // Check every hash first, so a bad one purges nothing.
+    const hexes = hashes.map((h) => toHex(requireHash(h, 'MemoryStore.purge: hash')));
+    for (const hex of hexes) {
       const e = this.#aums.get(hex);
       if (e === undefined) continue;
       this.#aums.delete(hex);

@@ -31,16 +31,16 @@ export class RecordIndex {
     return [...this.files.keys()].filter((name) => this.live(name) !== undefined);
   }
 
-  children(name: string): AUM[] {
-    return [...(this.childNames.get(name) ?? [])].map((child) => this.live(child)!);
+  /** Names of the live children of `name`. */
+  children(name: string): string[] {
+    return [...(this.childNames.get(name) ?? [])];
   }
 
-  /** Live AUMs with no live child: so an AUM whose children were all purged is a head again. */
-  heads(): AUM[] {
-    const out: AUM[] = [];
+  /** Names of live AUMs with no live child: so an AUM whose children were all purged is a head again. */
+  heads(): string[] {
+    const out: string[] = [];
     for (const name of this.files.keys()) {
-      const aum = this.live(name);
-      if (aum !== undefined && !this.childNames.get(name)?.size) out.push(aum);
+      if (this.live(name) !== undefined && !this.childNames.get(name)?.size) out.push(name);
     }
     return out;
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Authority } from '../../src/authority/authority.js';
 import { signAUM } from '../../src/authority/aum-signing.js';
 import { applyAUM, getKey } from '../../src/authority/state-machine.js';
@@ -9,6 +9,8 @@ import { AUMKind, aumHash } from '../../src/model/aum.js';
 import type { AUM } from '../../src/model/aum.js';
 import type { State } from '../../src/model/state.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { FileStore } from '../../src/store/file-store.js';
+import { makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
 import type { AumStore } from '../../src/authority/store.js';
 import { toHex } from '../../src/wire/bytes.js';
 import { keyOf, stateOf, trusted } from '../authority/helpers.js';
@@ -126,10 +128,13 @@ const show = (s: State): string =>
     typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? toHex(v) : v,
   );
 
-// Every store implementation must pass; add a row for each (the integrator adds FileStore).
+// Every store implementation must pass.
 const STORES: [string, () => Promise<AumStore>][] = [
   ['MemoryStore', () => Promise.resolve(new MemoryStore())],
+  ['FileStore', () => FileStore.open(makeTempDir('tlock-convergence-'))],
 ];
+
+afterAll(removeTempDirs);
 
 describe.each(STORES)('convergence on %s', (_name, newStore) => {
   it('every authority ends on the same head and state, whatever the order and batching', async () => {
