@@ -12,8 +12,8 @@ import {
 } from '../wire/cbor-struct.js';
 import { requireBytes } from '../wire/bytes.js';
 import { checkNullableBytes, checkOptionalBytes, checkUint64, checkUint8, isEmptyObject } from './checks.js';
-import { type Key, readKey, validateKey, writeKey } from './key.js';
-import { type State, readState, validateCheckpointState, writeState } from './state.js';
+import { type Key, cloneKey, readKey, validateKey, writeKey } from './key.js';
+import { type State, cloneState, readState, validateCheckpointState, writeState } from './state.js';
 
 export const AUMKind = {
   Invalid: 0,
@@ -231,4 +231,24 @@ export function validateAUM(aum: AUM): void {
     default:
     // NoOp, Invalid and unknown kinds: accepted and applied as no-ops (forward compatibility).
   }
+}
+
+/** A deep copy (bytes included) that keeps every field's presence as it is. */
+export function cloneAUM(aum: AUM): AUM {
+  const out: AUM = {
+    messageKind: aum.messageKind,
+    prevAUMHash: aum.prevAUMHash === null ? null : aum.prevAUMHash.slice(),
+  };
+  if (aum.key !== undefined) out.key = cloneKey(aum.key);
+  if (aum.keyID !== undefined) out.keyID = aum.keyID.slice();
+  if (aum.state !== undefined) out.state = cloneState(aum.state);
+  if (aum.votes !== undefined) out.votes = aum.votes;
+  if (aum.meta !== undefined) out.meta = { ...aum.meta };
+  if (aum.signatures !== undefined) {
+    out.signatures = aum.signatures.map((s) => ({
+      keyID: s.keyID === null ? null : s.keyID.slice(),
+      signature: s.signature === null ? null : s.signature.slice(),
+    }));
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { TlockError } from '../errors.js';
 import { blake2s256 } from '../crypto/blake2s.js';
-import { type AUM, decodeAUM, encodeAUM } from '../model/aum.js';
+import { type AUM, cloneAUM, decodeAUM, encodeAUM } from '../model/aum.js';
 import { rememberHash } from '../authority/hash-cache.js';
 import { requireBytes, toHex } from '../wire/bytes.js';
 
@@ -56,7 +56,7 @@ export function prepareBatch(aums: unknown, what: string): PreparedAUM[] {
 
 /** A copy of a stored AUM to hand to a caller, its hash remembered so the authority need not recompute it. */
 export function handOut(aum: AUM, hash: Uint8Array): AUM {
-  const copy = structuredClone(aum);
+  const copy = cloneAUM(aum);
   rememberHash(copy, hash);
   return copy;
 }
