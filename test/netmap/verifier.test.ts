@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
 import { MAX_NETMAP_PEERS } from '../../src/limits.js';
 import { SigKind, decodeNodeKeySignature, encodeNodeKeySignature } from '../../src/model/nks.js';
+import { cloneState } from '../../src/model/state.js';
 import type { Netmap } from '../../src/netmap/types.js';
 import { NetmapVerifier } from '../../src/netmap/verifier.js';
 import { createCredential, signByCredential } from '../../src/signing/credential.js';
@@ -296,13 +297,16 @@ describe('NetmapVerifier: this node', () => {
 
 describe('NetmapVerifier on hostile input', () => {
   it('throws DECODE for a map response that is not an object, or whose lists are not arrays', () => {
-    const { verifier } = world();
+    const { verifier, authority } = world();
+    const before = cloneState(authority.state);
     for (const bad of [null, undefined, 'x', 42, [], [{}]])
       expectRefused(() => verifier.filter(bad as never), 'DECODE');
     for (const field of ['Peers', 'PeersChanged', 'PeersRemoved', 'PeersChangedPatch']) {
       for (const value of ['x', 1, {}, true])
         expectRefused(() => verifier.filter({ [field]: value }), 'DECODE');
     }
+    expect(authority.state).toEqual(before);
+    expect(authority.head).toBe('HEAD1');
   });
 
   it('throws LIMIT for a list longer than any tailnet', () => {
