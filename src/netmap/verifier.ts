@@ -234,7 +234,16 @@ class FilterRun {
         const sig = entry['KeySignature'];
         if ((key !== undefined && key !== null) || (sig !== undefined && sig !== null)) {
           const merged = this.book.patch(entry['NodeID'], key, sig);
-          if (!merged.apiOnly) v = this.verdict(merged.key, merged.sig);
+          if (merged.key === undefined) {
+            v = {
+              ok: false,
+              key: '',
+              reason: 'MALFORMED_PEER',
+              detail: 'sets KeySignature for a node whose Key was never sent',
+            };
+          } else if (!merged.apiOnly) {
+            v = this.verdict(merged.key, merged.sig);
+          }
         }
       }
       if (v === undefined || v.ok) {

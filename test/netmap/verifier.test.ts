@@ -239,6 +239,7 @@ describe('NetmapVerifier on deltas', () => {
       [6, 'MALFORMED_PEER'],
     ]);
     expect(v.dropped[0]!.detail).toMatch(/^patch/);
+    expect(v.dropped[2]!.detail).toMatch(/Key was never sent/);
     // Patches merge with what the server said before: node 2 now claims k3; a signature for k3 passes.
     const fix = verifier.filter({
       PeersChangedPatch: [{ NodeID: 2, KeySignature: b64(signNodeKey(admin, k3!)) }],
