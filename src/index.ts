@@ -60,3 +60,14 @@ export { type AumStore, type CompactableStore, isCompactableStore } from './auth
 export { signAUM } from './authority/aum-signing.js';
 export { MemoryStore } from './store/memory-store.js';
 export { FileStore, type FileStoreOptions } from './store/file-store.js';
+
+// node-key signatures
+export { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from './authority/node-key.js';
+export { type SignNodeKeyOptions, signNodeKey } from './signing/direct.js';
+export { resignNodeKey } from './signing/rotation.js';
+export { type Credential, createCredential, signByCredential } from './signing/credential.js';
+export { type UnwrappedAuthKey, wrapAuthKey, unwrapAuthKey } from './signing/wrapped-authkey.js';
+
+// the node-daemon hook
+export { NetmapVerifier, type NetmapVerifierOptions } from './netmap/verifier.js';
+export type { Netmap, NetmapVerdict, DroppedPeer, DropReason, AuthorityView } from './netmap/types.js';

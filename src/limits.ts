@@ -48,3 +48,17 @@ export const MAX_AUM_FILE_BYTES = 16 * 1024 * 1024;
  * lock for milliseconds; a lock held this long belongs to a hung process (or another host).
  */
 export const FILE_LOCK_WAIT_MS = 15_000;
+/**
+ * Entries in one list of a map response (Peers, PeersChanged, …) the netmap verifier accepts:
+ * far above any real tailnet, it stops a hostile server from making one netmap cost minutes.
+ */
+export const MAX_NETMAP_PEERS = 250_000;
+/** Verdicts the netmap verifier caches (for the current head): room for a large tailnet's peers. */
+export const NETMAP_VERDICT_CACHE_ENTRIES = 65_536;
+/**
+ * Longest KeySignature text whose verdict is cached: a 16-level rotation chain is about 2.6 KB of
+ * base64; longer (padded, hostile) texts are verified every time rather than held in memory.
+ */
+export const NETMAP_CACHE_MAX_SIGNATURE_TEXT = 8192;
+/** Peers whose Key and KeySignature the verifier remembers, to check patches that change one of them. */
+export const NETMAP_MAX_REMEMBERED_PEERS = MAX_NETMAP_PEERS;

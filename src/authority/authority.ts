@@ -16,6 +16,7 @@ import { type CompactionOptions, compactStore } from './compaction.js';
 import { storedHash } from './hash-cache.js';
 import { type ChainPosition, informBatch } from './inform.js';
 import { describeKeyID } from './key-text.js';
+import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from './node-key.js';
 import { cosignRevocation, makeRetroactiveRevocation } from './revocation.js';
 import { stateAtHash } from './state-at.js';
 import { getKey, verifyAUM, withContext } from './state-machine.js';
@@ -191,9 +192,15 @@ export class Authority {
     return this.trustedKey(keyID) !== undefined;
   }
 
-  // nodeKeyAuthorized(nodeKey, nks): NodeKeyAuthorization goes here. It checks a node-key
-  // signature against `this.#pos.state` (the current state only: history does not count).
-  // The integrator wires it to src/signing's pure verifier; it is not implemented here.
+  /**
+   * Checks that the node-key signature `nks` (CBOR bytes) authorises `nodeKey` (32 bytes) under
+   * the current state only: history does not count (format §4, §7). Returns the authorising key
+   * and rotation details; throws TlockError (UNTRUSTED_KEY, BAD_SIGNATURE, WRONG_NODE_KEY,
+   * MALFORMED_SIGNATURE, SMALL_ORDER_WRAPPING_KEY) if it does not.
+   */
+  nodeKeyAuthorized(nodeKey: Uint8Array, nks: Uint8Array): NodeKeyAuthorization {
+    return nodeKeyAuthorizedInState(this.#pos.state, nodeKey, nks);
+  }
 
   /**
    * Verifies and stores a batch of AUMs (oldest first), all or nothing, then moves to the new

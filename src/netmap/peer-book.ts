@@ -1,0 +1,73 @@
+import { NETMAP_MAX_REMEMBERED_PEERS } from '../limits.js';
+
+/** What the coordination server last claimed about one peer. */
+export interface PeerClaim {
+  readonly key: unknown;
+  readonly sig: unknown;
+  readonly apiOnly: boolean;
+}
+
+/** A map-response node ID (Tailscale's NodeID is a JSON number) as a map key; undefined if unusable. */
+export function nodeIdKey(id: unknown): string | undefined {
+  if (typeof id === 'number' && Number.isFinite(id)) return `n${id}`;
+  if (typeof id === 'string' && id.length > 0) return `s${id}`;
+  return undefined;
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function claimOf(peer: Record<string, unknown>): PeerClaim {
+  return { key: peer['Key'], sig: peer['KeySignature'], apiOnly: peer['UnsignedPeerAPIOnly'] === true };
+}
+
+/**
+ * The Key and KeySignature the server last sent for each node ID, whether or not they verified.
+ * A patch may change only one of the two; Tailscale then rebuilds the whole node and checks it,
+ * so the verifier needs the other half. Bounded: a node it cannot remember is refused when
+ * patched, the safe side.
+ */
+export class PeerBook {
+  readonly #claims = new Map<string, PeerClaim>();
+
+  get size(): number {
+    return this.#claims.size;
+  }
+
+  /** A full netmap: the server's whole claim. */
+  reset(peers: readonly unknown[]): void {
+    this.#claims.clear();
+    for (const peer of peers) this.upsert(peer);
+  }
+
+  upsert(peer: unknown): void {
+    if (!isObject(peer)) return;
+    const id = nodeIdKey(peer['ID']);
+    if (id === undefined) return;
+    this.#put(id, claimOf(peer));
+  }
+
+  remove(id: unknown): void {
+    const k = nodeIdKey(id);
+    if (k !== undefined) this.#claims.delete(k);
+  }
+
+  /** Applies a patch's Key/KeySignature (each `undefined` or `null` when unchanged) and returns the merged claim. */
+  patch(id: unknown, key: unknown, sig: unknown): PeerClaim {
+    const k = nodeIdKey(id);
+    const old = k === undefined ? undefined : this.#claims.get(k);
+    const merged: PeerClaim = {
+      key: key ?? old?.key,
+      sig: sig ?? old?.sig,
+      apiOnly: old?.apiOnly ?? false,
+    };
+    if (k !== undefined) this.#put(k, merged);
+    return merged;
+  }
+
+  #put(id: string, claim: PeerClaim): void {
+    if (!this.#claims.has(id) && this.#claims.size >= NETMAP_MAX_REMEMBERED_PEERS) return;
+    this.#claims.set(id, claim);
+  }
+}

@@ -1,0 +1,100 @@
+import { isTlockError } from '../errors.js';
+import { nodeKeyAuthorizedInState } from '../authority/node-key.js';
+import { SigKind } from '../model/nks.js';
+import type { State } from '../model/state.js';
+import { decodeBase64 } from '../wire/base64.js';
+import { toHex } from '../wire/bytes.js';
+import { formatNodeKey, parseNodeKey } from '../wire/keytext.js';
+import type { DropReason } from './types.js';
+import type { PeerVerdict } from './verdict.js';
+import type { VerdictCache } from './verdict-cache.js';
+
+const SIGNATURE_REASONS: ReadonlySet<string> = new Set<DropReason>([
+  'UNTRUSTED_KEY',
+  'BAD_SIGNATURE',
+  'WRONG_NODE_KEY',
+  'MALFORMED_SIGNATURE',
+  'SMALL_ORDER_WRAPPING_KEY',
+]);
+
+const refuse = (key: string, reason: DropReason, detail: string): PeerVerdict => ({
+  ok: false,
+  key,
+  reason,
+  detail,
+});
+
+function malformedPeer(keyText: unknown): PeerVerdict {
+  if (keyText === undefined || keyText === null) return refuse('', 'MALFORMED_PEER', 'the entry has no Key');
+  const shown = typeof keyText === 'string' ? keyText.slice(0, 80) : '';
+  return refuse(shown, 'MALFORMED_PEER', 'the entry’s Key is not "nodekey:" followed by 64 hex digits');
+}
+
+function normalisedKey(keyText: string): string | undefined {
+  try {
+    return formatNodeKey(parseNodeKey(keyText));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The verdict on one (Key, KeySignature) pair of a map-response entry under `state`: the
+ * format §6 check, through `cache` (which must already be set to the state's head).
+ */
+export function peerVerdict(
+  state: State,
+  cache: VerdictCache,
+  keyText: unknown,
+  sigText: unknown,
+): PeerVerdict {
+  if (typeof keyText !== 'string') return malformedPeer(keyText);
+  if (typeof sigText === 'string' && sigText.length > 0) {
+    const hit = cache.get(sigText, keyText);
+    if (hit !== undefined) return hit;
+    const verdict = computeVerdict(state, keyText, sigText);
+    cache.set(sigText, keyText, verdict);
+    return verdict;
+  }
+  const key = normalisedKey(keyText);
+  if (key === undefined) return malformedPeer(keyText);
+  if (sigText === undefined || sigText === null || sigText === '') {
+    return refuse(key, 'MISSING_SIGNATURE', 'the peer has no KeySignature');
+  }
+  return refuse(key, 'MALFORMED_SIGNATURE', 'KeySignature is not a base64 string');
+}
+
+function computeVerdict(state: State, keyText: string, sigText: string): PeerVerdict {
+  let nodeKey: Uint8Array;
+  try {
+    nodeKey = parseNodeKey(keyText);
+  } catch {
+    return malformedPeer(keyText);
+  }
+  const key = 'nodekey:' + keyText.slice(8).toLowerCase(); // = formatNodeKey(nodeKey), cheaper
+  let sigBytes: Uint8Array;
+  try {
+    sigBytes = decodeBase64(sigText, 'KeySignature');
+  } catch (e) {
+    if (!isTlockError(e)) throw e;
+    return refuse(key, 'MALFORMED_SIGNATURE', e.message);
+  }
+  try {
+    const auth = nodeKeyAuthorizedInState(state, nodeKey, sigBytes);
+    if (auth.initialSig === undefined) return { ok: true, key, rotation: undefined };
+    const initial = auth.initialSig;
+    return {
+      ok: true,
+      key,
+      rotation: {
+        prev: auth.prevNodeKeys.map(formatNodeKey),
+        group:
+          initial.sigKind === SigKind.Direct ? toHex(initial.wrappingPubkey ?? new Uint8Array(0)) : undefined,
+      },
+    };
+  } catch (e) {
+    if (!isTlockError(e)) throw e;
+    const reason = SIGNATURE_REASONS.has(e.code) ? (e.code as DropReason) : 'MALFORMED_SIGNATURE';
+    return refuse(key, reason, e.message);
+  }
+}

@@ -1,0 +1,49 @@
+import { TlockError } from '../errors.js';
+import type { SigningKey } from '../crypto/ed25519.js';
+import { weakPublicKeyReason } from '../crypto/ed25519.js';
+import { type NodeKeySignature, SigKind, encodeNodeKeySignature } from '../model/nks.js';
+import { describe, requireBytes } from '../wire/bytes.js';
+import { nodeKeyToBinary } from '../wire/keytext.js';
+import { requireSigningKey, signNKS } from './nks-signing.js';
+
+export interface SignNodeKeyOptions {
+  /** The node's own TL key, allowed to sign the node's later key rotations (32 bytes). */
+  wrappingPubkey?: Uint8Array;
+}
+
+/**
+ * A Direct node-key signature (format §4) by `signer` for `nodeKey` (32 raw bytes), as encoded
+ * NKS bytes. Without a wrapping key the field is left out: never 32 zero bytes, which Tailscale's
+ * CLI writes and which lets anyone forge rotations (format §7). A small-order wrapping key is
+ * refused with WEAK_KEY for the same reason.
+ */
+export function signNodeKey(signer: SigningKey, nodeKey: Uint8Array, opts?: SignNodeKeyOptions): Uint8Array {
+  requireSigningKey(signer, 'signNodeKey: signer');
+  requireBytes(nodeKey, 'signNodeKey: node key', 32);
+  if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
+    throw new TlockError(
+      'INVALID_ARGUMENT',
+      `signNodeKey: options: expected an object, got ${describe(opts)}`,
+    );
+  }
+  const nks: NodeKeySignature = {
+    sigKind: SigKind.Direct,
+    pubkey: nodeKeyToBinary(nodeKey),
+    keyID: signer.publicKey.slice(),
+  };
+  const wrapping = opts?.wrappingPubkey;
+  if (wrapping !== undefined) {
+    requireBytes(wrapping, 'signNodeKey: wrappingPubkey');
+    if (wrapping.length !== 0) {
+      requireBytes(wrapping, 'signNodeKey: wrappingPubkey', 32);
+      if (weakPublicKeyReason(wrapping) === 'small-order') {
+        throw new TlockError(
+          'WEAK_KEY',
+          'signNodeKey: the rotation (wrapping) key is a small-order point (such as 32 zero bytes): anyone could forge rotations with it; pass the node’s real TL public key, or none',
+        );
+      }
+      nks.wrappingPubkey = wrapping.slice();
+    }
+  }
+  return encodeNodeKeySignature(signNKS(signer, nks, 'signNodeKey'));
+}
