@@ -1,6 +1,6 @@
 // Layering check (docs/ARCHITECTURE.md): an inner layer never imports an outer one,
 // and the pure layers never touch the disk, the network or processes.
-const layers = ['wire', 'crypto', 'model', 'authority', 'signing', 'netmap', 'store', 'control'];
+const layers = ['wire', 'crypto', 'model', 'authority', 'signing', 'netmap', 'pool', 'store', 'control'];
 
 const forbidden = layers.map((layer, i) => ({
   name: `${layer}-imports-outer-layer`,

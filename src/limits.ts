@@ -62,3 +62,8 @@ export const NETMAP_VERDICT_CACHE_ENTRIES = 65_536;
 export const NETMAP_CACHE_MAX_SIGNATURE_TEXT = 8192;
 /** Peers whose Key and KeySignature the verifier remembers, to check patches that change one of them. */
 export const NETMAP_MAX_REMEMBERED_PEERS = MAX_NETMAP_PEERS;
+/**
+ * Uncached peers in one map response above which `filterAsync` hands the signature checks to
+ * the worker pool: below it, posting to threads costs more than it saves.
+ */
+export const NETMAP_PARALLEL_MIN_PEERS = 256;

@@ -64,7 +64,8 @@ export function peerVerdict(
   return refuse(key, 'MALFORMED_SIGNATURE', 'KeySignature is not a base64 string');
 }
 
-function computeVerdict(state: State, keyText: string, sigText: string): PeerVerdict {
+/** The uncached verdict on a (Key, KeySignature) text pair: pure, so worker threads can run it. */
+export function computeVerdict(state: State, keyText: string, sigText: string): PeerVerdict {
   let nodeKey: Uint8Array;
   try {
     nodeKey = parseNodeKey(keyText);

@@ -1,11 +1,11 @@
 import { TlockError } from '../errors.js';
-import { MAX_NETMAP_PEERS, NETMAP_VERDICT_CACHE_ENTRIES } from '../limits.js';
+import { MAX_NETMAP_PEERS, NETMAP_PARALLEL_MIN_PEERS, NETMAP_VERDICT_CACHE_ENTRIES } from '../limits.js';
 import type { State } from '../model/state.js';
 import { describe } from '../wire/bytes.js';
 import { lockedOutMessage } from './locked-out.js';
 import { PeerBook, isObject, nodeIdKey } from './peer-book.js';
 import { peerVerdict } from './peer-verdict.js';
-import type { PeerVerdict } from './verdict.js';
+import type { PeerVerdict, VerdictBatcher } from './verdict.js';
 import { type RotatedPeer, obsoleteNodeKeys } from './rotation-tracker.js';
 import type { AuthorityView, DropReason, DroppedPeer, Netmap, NetmapVerdict } from './types.js';
 import { VerdictCache } from './verdict-cache.js';
@@ -13,6 +13,8 @@ import { VerdictCache } from './verdict-cache.js';
 export interface NetmapVerifierOptions {
   /** Verdicts to cache for the current head; 0 turns the cache off. */
   cacheSize?: number;
+  /** Where `filterAsync` sends large batches of signature checks (e.g. a `VerdictPool`). */
+  batcher?: VerdictBatcher;
 }
 
 const LISTS = ['Peers', 'PeersChanged', 'PeersRemoved', 'PeersChangedPatch'] as const;
@@ -61,6 +63,7 @@ export class NetmapVerifier {
   readonly #authority: AuthorityView;
   readonly #cache: VerdictCache;
   readonly #book = new PeerBook();
+  readonly #batcher: VerdictBatcher | undefined;
 
   constructor(authority: AuthorityView, options: NetmapVerifierOptions = {}) {
     if (typeof authority !== 'object' || authority === null) {
@@ -78,20 +81,76 @@ export class NetmapVerifier {
     }
     this.#authority = authority;
     this.#cache = new VerdictCache(size);
+    this.#batcher = options.batcher;
   }
 
   /** Filters one parsed map response; the input is never modified. */
   filter(mapResponse: Netmap): NetmapVerdict {
     checkShape(mapResponse);
+    const { head, state } = this.#current();
+    this.#cache.useHead(head);
+    return new FilterRun(state, this.#cache, this.#book, mapResponse).finish();
+  }
+
+  /**
+   * Like `filter`, with the same result, but a large batch of uncached signatures is checked by
+   * the `batcher` (worker threads) first. Call it one map response at a time.
+   */
+  async filterAsync(mapResponse: Netmap): Promise<NetmapVerdict> {
+    checkShape(mapResponse);
+    const { head, state } = this.#current();
+    this.#cache.useHead(head);
+    const claims = this.#batcher === undefined ? [] : uncachedClaims(mapResponse, this.#cache);
+    if (claims.length < NETMAP_PARALLEL_MIN_PEERS) {
+      return new FilterRun(state, this.#cache, this.#book, mapResponse).finish();
+    }
+    let verdicts: PeerVerdict[];
+    try {
+      verdicts = await this.#batcher!.verdicts(state, claims);
+    } catch {
+      // Threads are an optimisation: if they fail, check here (same result, slower).
+      return this.filter(mapResponse);
+    }
+    // Verdicts hold for the state they were computed under only: if the authority moved while
+    // the workers ran, check again here.
+    if (this.#authority.head !== head) return this.filter(mapResponse);
+    const prefetched = new Map<string, { key: string; verdict: PeerVerdict }>();
+    claims.forEach(([key, sig], i) => {
+      const verdict = verdicts[i]!;
+      prefetched.set(sig, { key, verdict });
+      this.#cache.set(sig, key, verdict);
+    });
+    return new FilterRun(state, this.#cache, this.#book, mapResponse, prefetched).finish();
+  }
+
+  #current(): { head: string; state: State } {
     const head: unknown = this.#authority.head;
     const state: unknown = this.#authority.state;
     if (typeof head !== 'string' || typeof state !== 'object' || state === null) {
       throw new TlockError('INVALID_ARGUMENT', 'NetmapVerifier: the authority has no head or state');
     }
-    this.#cache.useHead(head);
-    const run = new FilterRun(state as State, this.#cache, this.#book, mapResponse);
-    return run.finish();
+    return { head, state: state as State };
   }
+}
+
+/** The (Key, KeySignature) texts in a map response whose verdict is not cached, without repeats. */
+function uncachedClaims(resp: Netmap, cache: VerdictCache): [string, string][] {
+  const out: [string, string][] = [];
+  const seen = new Set<string>();
+  const consider = (entry: unknown): void => {
+    if (!isObject(entry) || entry['UnsignedPeerAPIOnly'] === true) return;
+    const key = entry['Key'];
+    const sig = entry['KeySignature'];
+    if (typeof key !== 'string' || typeof sig !== 'string' || sig === '' || seen.has(sig)) return;
+    if (cache.get(sig, key) !== undefined) return;
+    seen.add(sig);
+    out.push([key, sig]);
+  };
+  for (const list of [resp.Peers, resp.PeersChanged, resp.PeersChangedPatch]) {
+    if (Array.isArray(list)) for (const entry of list) consider(entry);
+  }
+  consider(resp.Node);
+  return out;
 }
 
 function checkShape(resp: unknown): asserts resp is Netmap {
@@ -123,11 +182,17 @@ class FilterRun {
     readonly cache: VerdictCache,
     readonly book: PeerBook,
     readonly resp: Netmap,
+    /** Verdicts computed ahead (by filterAsync), by signature text. */
+    readonly prefetched?: ReadonlyMap<string, { key: string; verdict: PeerVerdict }>,
   ) {
     this.out = { ...resp };
   }
 
   verdict(key: unknown, sig: unknown): PeerVerdict {
+    if (this.prefetched !== undefined && typeof sig === 'string') {
+      const hit = this.prefetched.get(sig);
+      if (hit !== undefined && hit.key === key) return hit.verdict;
+    }
     return peerVerdict(this.state, this.cache, key, sig);
   }
 
