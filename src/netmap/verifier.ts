@@ -31,6 +31,10 @@ function identity(entry: unknown, idField: 'ID' | 'NodeID'): { id?: NodeId; name
   return out;
 }
 
+function malformedEntry(detail: string): PeerVerdict & { ok: false } {
+  return { ok: false, key: '', reason: 'MALFORMED_PEER', detail };
+}
+
 function dropOf(
   entry: unknown,
   idField: 'ID' | 'NodeID',
@@ -220,12 +224,7 @@ class FilterRun {
     for (let i = 0; i < peers.length; i++) {
       const peer = peers[i];
       if (!isObject(peer)) {
-        verdicts[i] = {
-          ok: false,
-          key: '',
-          reason: 'MALFORMED_PEER',
-          detail: 'the peer entry is not an object',
-        };
+        verdicts[i] = malformedEntry('the peer entry is not an object');
         continue;
       }
       if (peer['UnsignedPeerAPIOnly'] === true) continue; // not subject to Tailnet Lock
@@ -259,63 +258,43 @@ class FilterRun {
 
   /** Delta upserts: a refused one becomes a removal of its node ID. */
   changedPeers(entries: readonly unknown[]): unknown[] {
-    const kept: unknown[] = [];
-    for (const entry of entries) {
-      let v: PeerVerdict | undefined;
-      if (!isObject(entry)) {
-        v = {
-          ok: false,
-          key: '',
-          reason: 'MALFORMED_PEER',
-          detail: 'the PeersChanged entry is not an object',
-        };
-      } else {
-        this.book.upsert(entry);
-        if (entry['UnsignedPeerAPIOnly'] !== true) v = this.verdict(entry['Key'], entry['KeySignature']);
-      }
-      if (v === undefined || v.ok) {
-        kept.push(entry);
-        continue;
-      }
-      this.refuseDelta(entry, 'ID', v, 'delta upsert');
-    }
-    return kept.length === entries.length ? (entries as unknown[]) : kept;
+    return this.deltas(entries, 'PeersChanged', 'ID', 'delta upsert', (entry) => {
+      this.book.upsert(entry);
+      if (entry['UnsignedPeerAPIOnly'] === true) return undefined;
+      return this.verdict(entry['Key'], entry['KeySignature']);
+    });
   }
 
   /** Delta patches that change Key or KeySignature are checked as the node they produce. */
   patches(entries: readonly unknown[]): unknown[] {
+    return this.deltas(entries, 'PeersChangedPatch', 'NodeID', 'patch', (entry) => {
+      const key = entry['Key'];
+      const sig = entry['KeySignature'];
+      if ((key === undefined || key === null) && (sig === undefined || sig === null)) return undefined;
+      const merged = this.book.patch(entry['NodeID'], key, sig);
+      if (merged.key === undefined) {
+        return malformedEntry('sets KeySignature for a node whose Key was never sent');
+      }
+      return merged.apiOnly ? undefined : this.verdict(merged.key, merged.sig);
+    });
+  }
+
+  /**
+   * Checks each delta entry with `check` (undefined: nothing to check) and keeps the accepted
+   * ones; a refused one is dropped and its node ID removed.
+   */
+  deltas(
+    entries: readonly unknown[],
+    list: string,
+    idField: 'ID' | 'NodeID',
+    what: string,
+    check: (entry: Record<string, unknown>) => PeerVerdict | undefined,
+  ): unknown[] {
     const kept: unknown[] = [];
     for (const entry of entries) {
-      let v: PeerVerdict | undefined;
-      if (!isObject(entry)) {
-        v = {
-          ok: false,
-          key: '',
-          reason: 'MALFORMED_PEER',
-          detail: 'the PeersChangedPatch entry is not an object',
-        };
-      } else {
-        const key = entry['Key'];
-        const sig = entry['KeySignature'];
-        if ((key !== undefined && key !== null) || (sig !== undefined && sig !== null)) {
-          const merged = this.book.patch(entry['NodeID'], key, sig);
-          if (merged.key === undefined) {
-            v = {
-              ok: false,
-              key: '',
-              reason: 'MALFORMED_PEER',
-              detail: 'sets KeySignature for a node whose Key was never sent',
-            };
-          } else if (!merged.apiOnly) {
-            v = this.verdict(merged.key, merged.sig);
-          }
-        }
-      }
-      if (v === undefined || v.ok) {
-        kept.push(entry);
-        continue;
-      }
-      this.refuseDelta(entry, 'NodeID', v, 'patch');
+      const v = isObject(entry) ? check(entry) : malformedEntry(`the ${list} entry is not an object`);
+      if (v === undefined || v.ok) kept.push(entry);
+      else this.refuseDelta(entry, idField, v, what);
     }
     return kept.length === entries.length ? (entries as unknown[]) : kept;
   }
