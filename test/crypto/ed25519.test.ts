@@ -10,6 +10,8 @@ import {
   weakPublicKeyReason,
 } from '../../src/index.js';
 import { sign, verifiers } from '../../src/crypto/ed25519.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { randomBytes } from 'node:crypto';
 import { hex, loadVectors } from '../vectors.js';
 
 interface Speccheck {
@@ -72,6 +74,39 @@ describe('fast paths agree with the exact verifiers', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('crafted signatures whose R carries a torsion component', () => {
+  const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+  const le = (b: Uint8Array): bigint => BigInt('0x' + Buffer.from(b).reverse().toString('hex'));
+  const le32 = (n: bigint): Uint8Array =>
+    new Uint8Array(Buffer.from(n.toString(16).padStart(64, '0'), 'hex').reverse());
+  // A point of order 8 (the R of speccheck case 0).
+  const T = ed.Point.fromBytes(hex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'), true);
+
+  /** A signature valid under ZIP-215 only: R = [r]B + T, S = r + H(R‖A‖M)·a. */
+  function mixedOrderSignature(msg: Uint8Array): { pub: Uint8Array; sig: Uint8Array } {
+    const { scalar, pointBytes } = ed.utils.getExtendedPublicKey(randomBytes(32));
+    const r = le(randomBytes(64)) % L;
+    const R = ed.Point.BASE.multiply(r).add(T).toBytes();
+    const k = le(sha512(new Uint8Array([...R, ...pointBytes, ...msg]))) % L;
+    return { pub: pointBytes, sig: new Uint8Array([...R, ...le32((r + k * scalar) % L)]) };
+  }
+
+  it('ZIP-215 accepts them, the rotation path and libsodium refuse them, and the chains agree', () => {
+    for (let i = 0; i < 8; i++) {
+      const msg = randomBytes(32);
+      const { pub, sig } = mixedOrderSignature(msg);
+      expect(verifiers.zip215(pub, msg, sig)).toBe(true);
+      expect(verifiers.openssl(pub, msg, sig)).toBe(false);
+      if (verifiers.sodium !== undefined) expect(verifiers.sodium(pub, msg, sig)).toBe(false);
+      expect(verifyZip215(pub, msg, sig)).toBe(true);
+      expect(verifyStandard(pub, msg, sig)).toBe(false);
+      const tampered = sig.slice();
+      tampered[40]! ^= 1;
+      expect(verifyZip215(pub, msg, tampered)).toBe(false);
+    }
   });
 });
 
