@@ -65,8 +65,10 @@ export class Authority {
   }
 
   /**
-   * A brand-new authority: a genesis checkpoint of `state` (random 64-bit state IDs unless given),
-   * signed by `signer`, whose key must be in the state, then bootstrapped into `store`.
+   * A brand-new authority: a genesis checkpoint of `state`, signed by `signer` (whose key must be
+   * in the state), then bootstrapped into `store`. State IDs left out are drawn at random (64 bits
+   * each, node:crypto), as `tailscale lock init` does; pass `stateID1: 0n, stateID2: 0n` to sign
+   * the state exactly as given, as Go's `tka.Create` does.
    */
   static async create(
     store: AumStore,
@@ -122,7 +124,7 @@ export class Authority {
     if ((await store.heads()).length !== 0) {
       throw new TlockError(
         'CONFLICT',
-        'bootstrap: the store is not empty; open it instead, or bootstrap an empty store',
+        'bootstrap: tailchonk is not empty (the store already holds AUMs); open it instead, or bootstrap an empty store',
       );
     }
     if (typeof genesis !== 'object' || genesis === null) {

@@ -149,6 +149,10 @@ export class UpdateBuilder {
     if (typeof meta !== 'object' || meta === null || Object.values(meta).some((v) => typeof v !== 'string')) {
       throw new TlockError('INVALID_ARGUMENT', 'setKeyMeta: meta must map strings to strings');
     }
+    if (Object.keys(meta).length === 0) {
+      // An empty map encodes like no map: every receiver would refuse an UpdateKey with nothing in it.
+      throw new TlockError('INVALID_ARGUMENT', 'setKeyMeta: meta is empty; give at least one entry');
+    }
     this.#add({ messageKind: AUMKind.UpdateKey, prevAUMHash: null, keyID: keyID.slice(), meta: { ...meta } });
     return this;
   }

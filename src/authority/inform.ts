@@ -72,7 +72,8 @@ export async function informBatch(
   if (!Array.isArray(updates)) {
     throw new TlockError('INVALID_ARGUMENT', 'inform: updates must be an array of AUMs, oldest first');
   }
-  if (updates.length === 0) throw new TlockError('INVALID_ARGUMENT', 'inform: called with no updates');
+  if (updates.length === 0)
+    throw new TlockError('INVALID_ARGUMENT', 'inform called with empty slice: give at least one AUM');
   const headHex = toHex(current.head);
   const { todo, skipped, storeTargets } = await plan(store, updates, headHex);
   const fromStore = await resolveStates(store, storeTargets, new Map([[headHex, current.state]]));

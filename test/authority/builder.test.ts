@@ -175,3 +175,25 @@ describe('UpdateBuilder', () => {
     expectThrows(() => a.newUpdater(null as never), 'INVALID_ARGUMENT', /SigningKey/);
   });
 });
+
+describe('setKeyMeta with an empty map', () => {
+  it('is refused: it would encode as an UpdateKey with nothing to update, which receivers refuse', async () => {
+    const { a } = await setup();
+    expectThrows(() => a.newUpdater(A).setKeyMeta(A.publicKey, {}), 'INVALID_ARGUMENT', /meta is empty/);
+  });
+});
+
+describe('Authority.create and state IDs', () => {
+  it('draws random IDs when none are given, and signs the state exactly as given with explicit 0n (tka.Create)', async () => {
+    const given = { ...stateOf([trusted(A)]), stateID1: 0n, stateID2: 0n };
+    const { genesis } = await Authority.create(new MemoryStore(), given, A);
+    const plain = stateOf([trusted(A)]);
+    delete plain.stateID1;
+    delete plain.stateID2;
+    const go = signAUM({ messageKind: AUMKind.Checkpoint, prevAUMHash: null, state: plain }, A);
+    expect(aumHash(genesis)).toEqual(aumHash(go));
+    const { genesis: random } = await Authority.create(new MemoryStore(), plain, A);
+    expect(random.state!.stateID1).toBeTypeOf('bigint');
+    expect(aumHash(random)).not.toEqual(aumHash(go));
+  });
+});
