@@ -35,10 +35,11 @@ export function readStruct(
     let field: number | undefined;
     let unknownName: string;
     if (key.kind === 'uint') {
-      if (BigInt(key.value) > INT64_MAX) fail(what, `map key ${key.value} overflows int64`);
-      const n = Number(key.value);
-      if (fields.includes(n)) field = n;
-      unknownName = `int:${key.value}`;
+      // Go converts with int64(val): keys of 2^63 and more wrap to negative, so unknown, keys.
+      const v = BigInt(key.value);
+      const asInt64 = v > INT64_MAX ? v - (1n << 64n) : v;
+      if (asInt64 >= 0n && fields.includes(Number(asInt64))) field = Number(asInt64);
+      unknownName = `int:${asInt64}`;
     } else if (key.kind === 'nint') {
       if (key.value > INT64_MAX) fail(what, `map key -1-${key.value} overflows int64`);
       unknownName = `int:${-1n - key.value}`;
@@ -61,19 +62,29 @@ export function readStruct(
   return found;
 }
 
+/**
+ * The value Go's decoder stores from `item` into an unsigned integer field: an unsigned integer,
+ * or a simple value other than false and true (fxamacker/cbor fills integers from simple values
+ * 0..19 and 32..255). Anything else is refused.
+ */
+function unsignedOf(item: CborItem, what: string): number | bigint {
+  if (item.kind === 'uint') return item.value;
+  if (item.kind === 'simple' && item.value !== 20 && item.value !== 21) return item.value;
+  return fail(what, `expected an unsigned integer, got ${describeItem(item)}`);
+}
+
 /** A uint8 field (kinds). Unset is 0. */
 export function readUint8(item: CborItem | undefined, what: string): number {
   if (item === undefined || isNullish(item)) return 0;
-  if (item.kind !== 'uint') fail(what, `expected an unsigned integer, got ${describeItem(item)}`);
-  if (typeof item.value === 'bigint' || item.value > 0xff) fail(what, `${item.value} overflows uint8`);
-  return item.value;
+  const value = unsignedOf(item, what);
+  if (typeof value === 'bigint' || value > 0xff) fail(what, `${value} overflows uint8`);
+  return value;
 }
 
 /** A uint64 field; `undefined` when unset. Numbers up to 2^53-1, bigints above. */
 export function readUint64(item: CborItem | undefined, what: string): number | bigint | undefined {
   if (item === undefined || isNullish(item)) return undefined;
-  if (item.kind !== 'uint') fail(what, `expected an unsigned integer, got ${describeItem(item)}`);
-  return item.value;
+  return unsignedOf(item, what);
 }
 
 /**
@@ -92,9 +103,9 @@ function bytesFromArray(items: readonly CborItem[], n: number, what: string): Ui
   for (let i = 0; i < n; i++) {
     const el = items[i]!;
     if (isNullish(el)) continue;
-    if (el.kind !== 'uint') fail(what, `byte ${i}: expected an unsigned integer, got ${describeItem(el)}`);
-    if (typeof el.value === 'bigint' || el.value > 0xff) fail(what, `byte ${i}: ${el.value} overflows uint8`);
-    out[i] = el.value;
+    const value = unsignedOf(el, `${what} byte ${i}`);
+    if (typeof value === 'bigint' || value > 0xff) fail(what, `byte ${i}: ${value} overflows uint8`);
+    out[i] = value;
   }
   return out;
 }
@@ -128,18 +139,27 @@ export function readArray<T>(
   return item.items.map(element);
 }
 
-/** A text→text map (metadata); `undefined` when unset. A null value decodes as "" (Go's zero string). */
+/**
+ * A text→text map (metadata); `undefined` when unset. Go decodes every pair into one reused key
+ * and one reused value (fxamacker/cbor, for immutable kinds), and `null` leaves them as they were:
+ * so a null value repeats the previous pair's value ("" in the first pair), and a null key repeats
+ * the previous key (and so is a duplicate), or is "" in the first pair. The hash of a re-encoded
+ * AUM depends on this, so it is copied exactly.
+ */
 export function readTextMap(item: CborItem | undefined, what: string): Record<string, string> | undefined {
   if (item === undefined || isNullish(item)) return undefined;
   if (item.kind !== 'map') fail(what, `expected a map, got ${describeItem(item)}`);
   const out: Record<string, string> = {};
+  let name = '';
+  let value = '';
   for (let i = 0; i < item.keys.length; i++) {
     const k = item.keys[i]!;
     const v = item.values[i]!;
-    if (k.kind !== 'text') fail(what, `map key is ${describeItem(k)}; expected text`);
-    const name = readText(k, `${what} key`);
+    if (!isNullish(k)) {
+      if (k.kind !== 'text') fail(what, `map key is ${describeItem(k)}; expected text`);
+      name = readText(k, `${what} key`);
+    }
     if (Object.hasOwn(out, name)) fail(what, `duplicate map key ${JSON.stringify(name)}`);
-    let value = '';
     if (!isNullish(v)) {
       if (v.kind !== 'text')
         fail(what, `value of ${JSON.stringify(name)} is ${describeItem(v)}; expected text`);

@@ -173,7 +173,7 @@ export function describeItem(item: CborItem): string {
   if (item.kind === 'uint') return 'an unsigned integer';
   if (item.kind === 'bytes') return 'a byte string';
   if (item.kind === 'text') return 'a text string';
-  return `a ${item.kind}`;
+  return item.kind === 'array' ? 'an array' : `a ${item.kind}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -60,7 +60,19 @@ describe('decoding refuses', () => {
     ['invalid UTF-8 in a text map key', 'a2 0103 62c328 00', /not valid UTF-8/],
     ['a byte-string map key', 'a2 0103 4101 00', /only integer and text keys/],
     ['an array map key', 'a2 0103 80 00', /only integer and text keys/],
-    ['a map key above int64', 'a2 0103 1b8000000000000000 00', /overflows int64/],
+    ['a map key below int64', 'a2 0103 3b8000000000000000 00', /overflows int64/],
+    [
+      '2^64-1 and -1 as keys (Go wraps the first to int64 -1)',
+      'a3 0103 1bffffffffffffffff 00 20 00',
+      /duplicate map key -1/,
+    ],
+    [
+      'a null meta key after another key (Go repeats the previous key)',
+      'a3 0103 02f6 07a2 6161 6178 f6 6179',
+      /duplicate map key "a"/,
+    ],
+    ['true for messageKind', 'a2 01f5 02f6', /expected an unsigned integer/],
+    ['false in an array of bytes', 'a2 0103 02 81 f4', /expected an unsigned integer/],
     ['a messageKind that overflows uint8', 'a2 01190100 02f6', /overflows uint8/],
     ['a byte string for messageKind', 'a2 014101 02f6', /expected an unsigned integer/],
     ['a negative messageKind', 'a2 0120 02f6', /expected an unsigned integer/],
@@ -136,9 +148,39 @@ describe('decoding accepts and normalises', () => {
       'a3 0105 02f6 05a5 01f6 02f6 03f6 0400 0500',
       'a3 0105 02f6 05a3 01f6 02f6 03f6',
     ],
-    ['a null meta value, read as ""', 'a3 0103 02f6 07a1 6161 f6', 'a3 0103 02f6 07a1 6161 60'],
+    [
+      'a null meta value in the first pair, read as ""',
+      'a3 0103 02f6 07a1 6161 f6',
+      'a3 0103 02f6 07a1 6161 60',
+    ],
     ['an empty meta map, left out', 'a3 0103 02f6 07a0', 'a20103 02f6'],
     ['an empty keyID, left out', 'a3 0103 02f6 0440', 'a20103 02f6'],
+    [
+      'a map key of 2^63 and more, as an unknown key (Go wraps it to int64)',
+      'a3 0103 02f6 1b8000000000000001 00',
+      'a20103 02f6',
+    ],
+    [
+      'a simple value where an unsigned integer is expected (Go stores its number)',
+      'a2 01e3 02f6',
+      'a20103 02f6',
+    ],
+    [
+      'a two-byte simple value in a uint64 field',
+      'a3 0105 02f6 05a4 01f6 02f6 03f6 04f8ff',
+      'a3 0105 02f6 05a4 01f6 02f6 03f6 0418ff',
+    ],
+    ['simple values in an array of bytes', 'a3 0103 02f6 04 83 e0 e5 f8ff', 'a3 0103 02f6 04 43 0005ff'],
+    [
+      'a null meta value, repeating the previous value as Go does',
+      'a3 0103 02f6 07a2 6161 6178 6162 f6',
+      'a3 0103 02f6 07a2 6161 6178 6162 6178',
+    ],
+    [
+      'a null meta key in the first pair, read as ""',
+      'a3 0103 02f6 07a1 f6 6162',
+      'a3 0103 02f6 07a1 60 6162',
+    ],
   ];
   for (const [name, input, output] of cases) {
     it(name, () => {
