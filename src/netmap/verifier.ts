@@ -2,12 +2,12 @@ import { TlockError } from '../errors.js';
 import { MAX_NETMAP_PEERS, NETMAP_PARALLEL_MIN_PEERS, NETMAP_VERDICT_CACHE_ENTRIES } from '../limits.js';
 import type { State } from '../model/state.js';
 import { describe } from '../wire/bytes.js';
+import { type Judgement, judgePeers } from './judge-peers.js';
 import { lockedOutMessage } from './locked-out.js';
-import { PeerBook, isObject, nodeIdKey } from './peer-book.js';
 import { peerVerdict } from './peer-verdict.js';
+import { ServerView, isObject, nodeIdKey } from './server-view.js';
+import type { AuthorityView, DroppedPeer, Netmap, NetmapVerdict } from './types.js';
 import type { PeerVerdict, VerdictBatcher } from './verdict.js';
-import { type RotatedPeer, obsoleteNodeKeys } from './rotation-tracker.js';
-import type { AuthorityView, DropReason, DroppedPeer, Netmap, NetmapVerdict } from './types.js';
 import { VerdictCache } from './verdict-cache.js';
 
 export interface NetmapVerifierOptions {
@@ -19,55 +19,40 @@ export interface NetmapVerifierOptions {
 
 const LISTS = ['Peers', 'PeersChanged', 'PeersRemoved', 'PeersChangedPatch'] as const;
 
+/** Patch fields that cannot change any verdict: a response with only these needs no new judgement. */
+const HARMLESS_PATCH_FIELDS: ReadonlySet<string> = new Set([
+  'NodeID',
+  'DERPRegion',
+  'Endpoints',
+  'Online',
+  'LastSeen',
+]);
+
 type NodeId = number | string;
-
-function identity(entry: unknown, idField: 'ID' | 'NodeID'): { id?: NodeId; name?: string } {
-  if (!isObject(entry)) return {};
-  const out: { id?: NodeId; name?: string } = {};
-  const id = entry[idField];
-  if (nodeIdKey(id) !== undefined) out.id = id as NodeId;
-  const name = entry['Name'];
-  if (typeof name === 'string') out.name = name;
-  return out;
-}
-
-function malformedEntry(detail: string): PeerVerdict & { ok: false } {
-  return { ok: false, key: '', reason: 'MALFORMED_PEER', detail };
-}
-
-function dropOf(
-  entry: unknown,
-  idField: 'ID' | 'NodeID',
-  key: string,
-  reason: DropReason,
-  detail: string,
-): DroppedPeer {
-  return { key, ...identity(entry, idField), reason, detail };
-}
 
 /**
  * The node-daemon side of Tailnet Lock (format §6, reference §5.2): filters each map response
  * from the (untrusted) coordination server so that only peers whose node keys the authority
- * authorises remain.
+ * authorises reach the daemon.
  *
- * - Full netmaps (`Peers`): every peer is checked, except `UnsignedPeerAPIOnly` ones; then
- *   Tailscale's rotation tracker drops keys made obsolete by newer rotations (also API-only ones,
- *   as Tailscale does).
- * - Deltas: `PeersChanged` entries are checked like peers, and `PeersChangedPatch` entries that
- *   set `Key` or `KeySignature` are checked as the node they produce (merged with what the server
- *   last sent for it); a refused one is removed from its list and its node ID added to
- *   `PeersRemoved`, so a previously valid entry is evicted too. Like Tailscale, deltas do not run
- *   the rotation tracker: obsolescence is judged on the next full netmap.
- * - `Node` (this node) is checked and never removed; a refusal sets `selfLockedOut`.
+ * Like Tailscale, which rebuilds its netmap and filters every peer again on any map response that
+ * is not a pure patch, the verifier keeps the server's view of all peers (`ServerView`) and which
+ * of them it passed on, and judges the whole set again whenever something that matters changed:
+ * - a full netmap (`Peers`) is filtered as a whole, rotation tracker included;
+ * - on a delta (`PeersChanged`, `PeersRemoved`, a `PeersChangedPatch` touching anything but
+ *   DERPRegion/Endpoints/Online/LastSeen), or when the authority's head moved, every known peer is
+ *   judged again: refused delta entries are dropped and their node IDs added to `PeersRemoved`;
+ *   peers passed on earlier and refused now (a key removed, a rotation made them obsolete) are
+ *   added to `PeersRemoved`; peers refused earlier and authorised now are sent in `PeersChanged`;
+ * - `Node` (this node) is checked and never removed; a refusal sets `selfLockedOut`;
  * - `TKAInfo` never turns filtering off.
- *
  * Verdicts are cached per (node key, signature) for the authority's current head only.
  */
 export class NetmapVerifier {
   readonly #authority: AuthorityView;
   readonly #cache: VerdictCache;
-  readonly #book = new PeerBook();
   readonly #batcher: VerdictBatcher | undefined;
+  readonly #peers: PeerMemory = { view: new ServerView(), passed: new Set(), head: undefined };
 
   constructor(authority: AuthorityView, options: NetmapVerifierOptions = {}) {
     if (typeof authority !== 'object' || authority === null) {
@@ -93,7 +78,7 @@ export class NetmapVerifier {
     checkShape(mapResponse);
     const { head, state } = this.#current();
     this.#cache.useHead(head);
-    return new FilterRun(state, this.#cache, this.#book, mapResponse).finish();
+    return new FilterRun(state, head, this.#cache, this.#peers, mapResponse).finish();
   }
 
   /**
@@ -104,9 +89,10 @@ export class NetmapVerifier {
     checkShape(mapResponse);
     const { head, state } = this.#current();
     this.#cache.useHead(head);
-    const claims = this.#batcher === undefined ? [] : uncachedClaims(mapResponse, this.#cache);
+    const claims =
+      this.#batcher === undefined ? [] : uncachedClaims(mapResponse, this.#peers.view, this.#cache);
     if (claims.length < NETMAP_PARALLEL_MIN_PEERS) {
-      return new FilterRun(state, this.#cache, this.#book, mapResponse).finish();
+      return new FilterRun(state, head, this.#cache, this.#peers, mapResponse).finish();
     }
     let verdicts: PeerVerdict[];
     try {
@@ -124,7 +110,7 @@ export class NetmapVerifier {
       prefetched.set(sig, { key, verdict });
       this.#cache.set(sig, key, verdict);
     });
-    return new FilterRun(state, this.#cache, this.#book, mapResponse, prefetched).finish();
+    return new FilterRun(state, head, this.#cache, this.#peers, mapResponse, prefetched).finish();
   }
 
   #current(): { head: string; state: State } {
@@ -137,24 +123,13 @@ export class NetmapVerifier {
   }
 }
 
-/** The (Key, KeySignature) texts in a map response whose verdict is not cached, without repeats. */
-function uncachedClaims(resp: Netmap, cache: VerdictCache): [string, string][] {
-  const out: [string, string][] = [];
-  const seen = new Set<string>();
-  const consider = (entry: unknown): void => {
-    if (!isObject(entry) || entry['UnsignedPeerAPIOnly'] === true) return;
-    const key = entry['Key'];
-    const sig = entry['KeySignature'];
-    if (typeof key !== 'string' || typeof sig !== 'string' || sig === '' || seen.has(sig)) return;
-    if (cache.get(sig, key) !== undefined) return;
-    seen.add(sig);
-    out.push([key, sig]);
-  };
-  for (const list of [resp.Peers, resp.PeersChanged, resp.PeersChangedPatch]) {
-    if (Array.isArray(list)) for (const entry of list) consider(entry);
-  }
-  consider(resp.Node);
-  return out;
+/** What the verifier remembers between map responses. */
+interface PeerMemory {
+  readonly view: ServerView;
+  /** Node IDs (nodeIdKey) of the peers passed on to the daemon and not removed since. */
+  passed: Set<string>;
+  /** The head the peers were last judged under. */
+  head: string | undefined;
 }
 
 function checkShape(resp: unknown): asserts resp is Netmap {
@@ -175,16 +150,53 @@ function checkShape(resp: unknown): asserts resp is Netmap {
   }
 }
 
+const listOf = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
+
+/** Whether a patch can change a verdict (it sets anything but position and liveness fields). */
+function patchMatters(patch: unknown): boolean {
+  if (!isObject(patch)) return true;
+  return Object.entries(patch).some(
+    ([f, v]) => !HARMLESS_PATCH_FIELDS.has(f) && v !== null && v !== undefined,
+  );
+}
+
+function touchesKey(patch: Record<string, unknown>): boolean {
+  return (patch['Key'] ?? null) !== null || (patch['KeySignature'] ?? null) !== null;
+}
+
+/** The (Key, KeySignature) texts the filter will need and the cache lacks, without repeats. */
+function uncachedClaims(resp: Netmap, view: ServerView, cache: VerdictCache): [string, string][] {
+  const out: [string, string][] = [];
+  const seen = new Set<string>();
+  const consider = (entry: unknown): void => {
+    if (!isObject(entry) || entry['UnsignedPeerAPIOnly'] === true) return;
+    const key = entry['Key'];
+    const sig = entry['KeySignature'];
+    if (typeof key !== 'string' || typeof sig !== 'string' || sig === '' || seen.has(sig)) return;
+    if (cache.get(sig, key) !== undefined) return;
+    seen.add(sig);
+    out.push([key, sig]);
+  };
+  for (const entry of listOf(resp.Peers)) consider(entry);
+  for (const entry of listOf(resp.PeersChanged)) consider(entry);
+  for (const entry of listOf(resp.PeersChangedPatch)) consider(entry);
+  if (!Array.isArray(resp.Peers)) for (const [, node] of view.entries()) consider(node);
+  consider(resp.Node);
+  return out;
+}
+
 /** One filter() call: reads the input, builds the output, never writes to the input. */
 class FilterRun {
   readonly out: Netmap;
   readonly dropped: DroppedPeer[] = [];
-  readonly removals: NodeId[] = [];
+  /** Node IDs to add to PeersRemoved, by nodeIdKey. */
+  readonly removals = new Map<string, NodeId>();
 
   constructor(
     readonly state: State,
+    readonly head: string,
     readonly cache: VerdictCache,
-    readonly book: PeerBook,
+    readonly memory: PeerMemory,
     readonly resp: Netmap,
     /** Verdicts computed ahead (by filterAsync), by signature text. */
     readonly prefetched?: ReadonlyMap<string, { key: string; verdict: PeerVerdict }>,
@@ -192,125 +204,169 @@ class FilterRun {
     this.out = { ...resp };
   }
 
-  verdict(key: unknown, sig: unknown): PeerVerdict {
+  verdict = (key: unknown, sig: unknown): PeerVerdict => {
     if (this.prefetched !== undefined && typeof sig === 'string') {
       const hit = this.prefetched.get(sig);
       if (hit !== undefined && hit.key === key) return hit.verdict;
     }
     return peerVerdict(this.state, this.cache, key, sig);
-  }
+  };
 
   finish(): NetmapVerdict {
-    const { resp } = this;
-    if (Array.isArray(resp.Peers)) {
-      this.out.Peers = this.fullPeers(resp.Peers);
-      this.book.reset(resp.Peers);
-    }
-    if (Array.isArray(resp.PeersChanged)) this.out.PeersChanged = this.changedPeers(resp.PeersChanged);
-    if (Array.isArray(resp.PeersRemoved)) for (const id of resp.PeersRemoved) this.book.remove(id);
-    if (Array.isArray(resp.PeersChangedPatch))
-      this.out.PeersChangedPatch = this.patches(resp.PeersChangedPatch);
-    if (this.removals.length > 0) this.out.PeersRemoved = this.mergedRemovals();
+    const { resp, memory } = this;
+    const headMoved = memory.head !== undefined && memory.head !== this.head;
+    memory.head = this.head;
+    if (Array.isArray(resp.Peers)) this.fullNetmap(resp.Peers);
+    const delta =
+      listOf(resp.PeersChanged).length > 0 ||
+      listOf(resp.PeersRemoved).length > 0 ||
+      listOf(resp.PeersChangedPatch).some(patchMatters);
+    if (delta || (headMoved && !Array.isArray(resp.Peers))) this.delta();
+    else for (const p of listOf(resp.PeersChangedPatch)) if (isObject(p)) memory.view.patch(p); // kept fresh for a later re-send
+    if (this.removals.size > 0) this.out.PeersRemoved = this.mergedRemovals();
     const verdict: NetmapVerdict = { netmap: this.out, dropped: this.dropped };
     const self = this.selfVerdict();
     if (self !== undefined && !self.ok) verdict.selfLockedOut = lockedOutMessage(self);
     return verdict;
   }
 
-  /** Full netmap: check each peer, then drop keys obsoleted by rotation (reference §5.2). */
-  fullPeers(peers: readonly unknown[]): unknown[] {
-    const verdicts: (PeerVerdict | undefined)[] = new Array<PeerVerdict | undefined>(peers.length);
-    const rotated: RotatedPeer[] = [];
-    for (let i = 0; i < peers.length; i++) {
-      const peer = peers[i];
-      if (!isObject(peer)) {
-        verdicts[i] = malformedEntry('the peer entry is not an object');
-        continue;
-      }
-      if (peer['UnsignedPeerAPIOnly'] === true) continue; // not subject to Tailnet Lock
-      const v = this.verdict(peer['Key'], peer['KeySignature']);
-      verdicts[i] = v;
-      if (v.ok && v.rotation !== undefined) rotated.push({ key: v.key, rotation: v.rotation });
+  drop(entry: unknown, idField: 'ID' | 'NodeID', j: Judgement & { ok: false }, context?: string): void {
+    const who: { id?: NodeId; name?: string } = {};
+    if (isObject(entry)) {
+      const id = entry[idField];
+      if (nodeIdKey(id) !== undefined) who.id = id as NodeId;
+      const name = entry['Name'];
+      if (typeof name === 'string') who.name = name;
     }
-    const obsolete = rotated.length > 0 ? obsoleteNodeKeys(rotated) : undefined;
+    const detail = context === undefined ? j.detail : `${context}: ${j.detail}`;
+    this.dropped.push({ key: j.key, ...who, reason: j.reason, detail });
+  }
+
+  /** A full netmap: judge the list as a whole; it replaces the server view and what was passed on. */
+  fullNetmap(peers: readonly unknown[]): void {
+    const judged = judgePeers(peers, this.verdict);
     const kept: unknown[] = [];
-    for (let i = 0; i < peers.length; i++) {
-      const peer = peers[i];
-      let v = verdicts[i];
-      if (v === undefined) {
-        // An API-only peer: unchecked, but its Key must parse and may still be obsolete.
-        v = this.verdict((peer as Record<string, unknown>)['Key'], undefined);
-        if (!v.ok && v.reason !== 'MALFORMED_PEER') v = { ok: true, key: v.key, rotation: undefined };
-      }
-      if (!v.ok) {
-        this.dropped.push(dropOf(peer, 'ID', v.key, v.reason, v.detail));
-        continue;
-      }
-      const why = obsolete?.get(v.key);
-      if (why !== undefined) {
-        this.dropped.push(dropOf(peer, 'ID', v.key, 'OBSOLETE_ROTATION', why));
-        continue;
-      }
+    const passed = new Set<string>();
+    peers.forEach((peer, i) => {
+      const j = judged[i]!;
+      if (!j.ok) return this.drop(peer, 'ID', j);
       kept.push(peer);
-    }
-    return kept.length === peers.length ? (peers as unknown[]) : kept;
-  }
-
-  /** Delta upserts: a refused one becomes a removal of its node ID. */
-  changedPeers(entries: readonly unknown[]): unknown[] {
-    return this.deltas(entries, 'PeersChanged', 'ID', 'delta upsert', (entry) => {
-      this.book.upsert(entry);
-      if (entry['UnsignedPeerAPIOnly'] === true) return undefined;
-      return this.verdict(entry['Key'], entry['KeySignature']);
+      const id = isObject(peer) ? nodeIdKey(peer['ID']) : undefined;
+      if (id !== undefined) passed.add(id);
     });
-  }
-
-  /** Delta patches that change Key or KeySignature are checked as the node they produce. */
-  patches(entries: readonly unknown[]): unknown[] {
-    return this.deltas(entries, 'PeersChangedPatch', 'NodeID', 'patch', (entry) => {
-      const key = entry['Key'];
-      const sig = entry['KeySignature'];
-      if ((key === undefined || key === null) && (sig === undefined || sig === null)) return undefined;
-      const merged = this.book.patch(entry['NodeID'], key, sig);
-      if (merged.key === undefined) {
-        return malformedEntry('sets KeySignature for a node whose Key was never sent');
-      }
-      return merged.apiOnly ? undefined : this.verdict(merged.key, merged.sig);
-    });
+    this.out.Peers = kept.length === peers.length ? peers : kept;
+    this.memory.view.reset(peers);
+    this.memory.passed = passed;
   }
 
   /**
-   * Checks each delta entry with `check` (undefined: nothing to check) and keeps the accepted
-   * ones; a refused one is dropped and its node ID removed.
+   * A delta, or a moved head: apply the changes to the server view, judge every known peer again
+   * (as Tailscale's netmap rebuild does) and tell the daemon what changed.
    */
-  deltas(
-    entries: readonly unknown[],
-    list: string,
-    idField: 'ID' | 'NodeID',
-    what: string,
-    check: (entry: Record<string, unknown>) => PeerVerdict | undefined,
-  ): unknown[] {
-    const kept: unknown[] = [];
-    for (const entry of entries) {
-      const v = isObject(entry) ? check(entry) : malformedEntry(`the ${list} entry is not an object`);
-      if (v === undefined || v.ok) kept.push(entry);
-      else this.refuseDelta(entry, idField, v, what);
+  delta(): void {
+    const { resp, memory } = this;
+    const view = memory.view;
+    const changed = listOf(resp.PeersChanged);
+    const patches = listOf(resp.PeersChangedPatch);
+    for (const entry of changed) view.upsert(entry);
+    for (const id of listOf(resp.PeersRemoved)) {
+      view.remove(id);
+      const k = nodeIdKey(id);
+      if (k !== undefined) memory.passed.delete(k);
     }
-    return kept.length === entries.length ? (entries as unknown[]) : kept;
+    const unknownPatched = new Set<unknown>();
+    for (const p of patches) if (isObject(p) && !view.patch(p)) unknownPatched.add(p);
+
+    const ids: string[] = [];
+    const nodes: Record<string, unknown>[] = [];
+    for (const [id, node] of view.entries()) {
+      ids.push(id);
+      nodes.push(node);
+    }
+    const judged = new Map<string, Judgement>();
+    judgePeers(nodes, this.verdict).forEach((j, i) => judged.set(ids[i]!, j));
+    const reported = new Set<string>();
+
+    // The response's own upserts: kept when authorised, else dropped and removed.
+    const keptChanged: unknown[] = [];
+    for (const entry of changed) {
+      const id = isObject(entry) ? nodeIdKey(entry['ID']) : undefined;
+      // Judged with every known peer; alone if it has no ID or was removed in this same response.
+      const j = (id !== undefined ? judged.get(id) : undefined) ?? judgePeers([entry], this.verdict)[0];
+      if (j === undefined || j.ok) {
+        keptChanged.push(entry);
+        continue;
+      }
+      this.drop(entry, 'ID', j, 'delta upsert');
+      this.remove(entry, 'ID', id, reported);
+    }
+    // Patches: kept for authorised peers; one that re-keys a node is judged as the node it makes.
+    const keptPatches: unknown[] = [];
+    for (const p of patches) {
+      if (!isObject(p)) {
+        this.drop(p, 'NodeID', malformed('the PeersChangedPatch entry is not an object'));
+        continue;
+      }
+      const id = nodeIdKey(p['NodeID']);
+      if (unknownPatched.has(p)) {
+        // A node the server never sent in full: the daemon holds nothing to patch, but a re-keying
+        // patch is still judged on what it says, so that it cannot pass unchecked.
+        let j: Judgement | undefined;
+        if (touchesKey(p)) {
+          j =
+            (p['Key'] ?? null) === null
+              ? malformed('sets KeySignature for a node whose Key was never sent')
+              : judgePeers([{ Key: p['Key'], KeySignature: p['KeySignature'] }], this.verdict)[0]!;
+        }
+        if (j === undefined || j.ok) keptPatches.push(p);
+        else {
+          this.drop(p, 'NodeID', j, 'patch');
+          this.remove(p, 'NodeID', id, reported);
+        }
+        continue;
+      }
+      const j = judged.get(id!)!;
+      if (j.ok) keptPatches.push(p);
+      else if (touchesKey(p)) {
+        this.drop(p, 'NodeID', j, 'patch');
+        this.remove(p, 'NodeID', id, reported);
+      }
+    }
+    // Peers passed on earlier and refused now.
+    for (const id of memory.passed) {
+      const j = judged.get(id);
+      if (j === undefined || j.ok || reported.has(id)) continue;
+      const node = view.get(id);
+      this.drop(node, 'ID', j, 'no longer authorised');
+      this.remove(node, 'ID', id, reported);
+    }
+    // Peers refused earlier and authorised now: the daemon has never had them.
+    const passed = new Set<string>();
+    judged.forEach((j, id) => {
+      if (!j.ok) return;
+      passed.add(id);
+      const node = view.get(id)!;
+      if (!memory.passed.has(id) && !changed.includes(node)) keptChanged.push(node);
+    });
+    memory.passed = passed;
+    if (Array.isArray(resp.PeersChanged) || keptChanged.length > 0) {
+      this.out.PeersChanged = sameList(changed, keptChanged);
+    }
+    if (Array.isArray(resp.PeersChangedPatch)) this.out.PeersChangedPatch = sameList(patches, keptPatches);
   }
 
-  refuseDelta(entry: unknown, idField: 'ID' | 'NodeID', v: PeerVerdict & { ok: false }, what: string): void {
-    const drop = dropOf(entry, idField, v.key, v.reason, `${what}: ${v.detail}`);
-    this.dropped.push(drop);
-    if (drop.id !== undefined) this.removals.push(drop.id);
+  remove(entry: unknown, idField: 'ID' | 'NodeID', id: string | undefined, reported: Set<string>): void {
+    if (id === undefined || !isObject(entry)) return;
+    reported.add(id);
+    this.memory.passed.delete(id);
+    this.removals.set(id, entry[idField] as NodeId);
   }
 
   mergedRemovals(): unknown[] {
-    const existing = Array.isArray(this.resp.PeersRemoved) ? (this.resp.PeersRemoved as unknown[]) : [];
+    const existing = listOf(this.resp.PeersRemoved);
     const seen = new Set(existing.map(nodeIdKey));
     const out = existing.slice();
-    for (const id of this.removals) {
-      const k = nodeIdKey(id);
+    for (const [k, id] of this.removals) {
       if (seen.has(k)) continue;
       seen.add(k);
       out.push(id);
@@ -325,4 +381,15 @@ class FilterRun {
     const v = this.verdict(node['Key'], node['KeySignature']);
     return !v.ok && v.reason === 'MALFORMED_PEER' ? undefined : v;
   }
+}
+
+function malformed(detail: string): Judgement & { ok: false } {
+  return { ok: false, key: '', reason: 'MALFORMED_PEER', detail };
+}
+
+/** The kept entries, as the original array when nothing was dropped. */
+function sameList(original: readonly unknown[], kept: unknown[]): unknown[] {
+  return kept.length === original.length && kept.every((e, i) => e === original[i])
+    ? (original as unknown[])
+    : kept;
 }

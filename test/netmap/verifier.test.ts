@@ -175,14 +175,38 @@ describe('NetmapVerifier: keys made obsolete by rotation (reference §5.2)', () 
     expect(ids(v.netmap.Peers)).toEqual([1, 2]);
   });
 
-  it('is not applied to deltas (as in Tailscale): judged on the next full netmap', () => {
+  it('is applied on deltas too, as Tailscale rebuilds its netmap for them', () => {
     const { verifier } = world();
     verifier.filter({ Peers: [peer(2, k2!, r2)] });
     const v = verifier.filter({ PeersChanged: [peer(1, k1!, d1)] });
-    expect(ids(v.netmap.PeersChanged)).toEqual([1]);
-    expect(reasons(verifier.filter({ Peers: [peer(2, k2!, r2), peer(1, k1!, d1)] }))).toEqual([
-      [1, 'OBSOLETE_ROTATION'],
-    ]);
+    expect(ids(v.netmap.PeersChanged)).toEqual([]);
+    expect(v.netmap.PeersRemoved).toEqual([1]);
+    expect(reasons(v)).toEqual([[1, 'OBSOLETE_ROTATION']]);
+  });
+
+  it('a patch that rotates one peer removes the peer whose key it rotated away (passed on before)', () => {
+    const { verifier } = world();
+    const full = verifier.filter({ Peers: [peer(1, k1!, d1), peer(2, k3!, signNodeKey(admin, k3!))] });
+    expect(ids(full.netmap.Peers)).toEqual([1, 2]);
+    // Node 2 now claims a rotation chain that lists node 1's key k1 as its previous key.
+    const v = verifier.filter({
+      PeersChangedPatch: [{ NodeID: 2, Key: nodeKeyText(k2!), KeySignature: b64(r2) }],
+    });
+    expect(v.netmap.PeersChangedPatch).toEqual([{ NodeID: 2, Key: nodeKeyText(k2!), KeySignature: b64(r2) }]);
+    expect(v.netmap.PeersRemoved).toEqual([1]);
+    expect(reasons(v)).toEqual([[1, 'OBSOLETE_ROTATION']]);
+    expect(v.dropped[0]!.detail).toMatch(/^no longer authorised: rotated away/);
+  });
+
+  it('a patch giving a node a key another peer rotated away from is refused', () => {
+    const { verifier } = world();
+    verifier.filter({ Peers: [peer(2, k2!, r2), peer(3, k3!, signNodeKey(admin, k3!))] });
+    const v = verifier.filter({
+      PeersChangedPatch: [{ NodeID: 3, Key: nodeKeyText(k1!), KeySignature: b64(d1) }],
+    });
+    expect(v.netmap.PeersChangedPatch).toEqual([]);
+    expect(v.netmap.PeersRemoved).toEqual([3]);
+    expect(reasons(v)).toEqual([[3, 'OBSOLETE_ROTATION']]);
   });
 });
 
@@ -387,6 +411,37 @@ describe('NetmapVerifier cache', () => {
     authority.head = 'HEAD3';
     authority.state = stateTrusting(admin, admin2);
     expect(ids(verifier.filter(resp).netmap.Peers)).toEqual([1, 2]);
+  });
+
+  it('after a head change, the next delta (even a harmless patch) removes peers the new state refuses', () => {
+    const { verifier, authority } = world();
+    const [k1, k2] = [newNodeKey(), newNodeKey()];
+    verifier.filter({ Peers: [peer(1, k1, signNodeKey(admin, k1)), peer(2, k2, signNodeKey(admin2, k2))] });
+    authority.head = 'HEAD2';
+    authority.state = stateTrusting(admin2);
+    const v = verifier.filter({ PeersChangedPatch: [{ NodeID: 2, Online: true }] });
+    expect(v.netmap.PeersRemoved).toEqual([1]);
+    expect(reasons(v)).toEqual([[1, 'UNTRUSTED_KEY']]);
+    expect(v.netmap.PeersChangedPatch).toEqual([{ NodeID: 2, Online: true }]);
+    // Reported once: the next response says nothing more about node 1.
+    expect(verifier.filter({ PeersChangedPatch: [{ NodeID: 2, Online: false }] }).dropped).toEqual([]);
+  });
+
+  it('a peer refused earlier is sent when the authority comes to trust its signer, patches included', () => {
+    const { verifier, authority } = world();
+    const k = newNodeKey();
+    const byStranger = peer(7, k, signNodeKey(stranger, k));
+    expect(reasons(verifier.filter({ Peers: [byStranger] }))).toEqual([[7, 'UNTRUSTED_KEY']]);
+    verifier.filter({ PeersChangedPatch: [{ NodeID: 7, Endpoints: ['10.0.0.1:41641'], DERPRegion: 3 }] });
+    authority.head = 'HEAD2';
+    authority.state = stateTrusting(admin, stranger);
+    const v = verifier.filter({ OnlineChange: { 7: true } });
+    expect(v.dropped).toEqual([]);
+    expect(v.netmap.PeersChanged).toEqual([{ ...byStranger, Endpoints: ['10.0.0.1:41641'], HomeDERP: 3 }]);
+    // Once sent, not sent again.
+    expect(
+      verifier.filter({ PeersChangedPatch: [{ NodeID: 7, Online: true }] }).netmap.PeersChanged,
+    ).toBeUndefined();
   });
 
   it('is keyed by the head: a verdict is reused while the head stays the same', () => {
