@@ -11,6 +11,7 @@ import {
   writeTextMap,
 } from '../wire/cbor-struct.js';
 import { requireBytes } from '../wire/bytes.js';
+import { isCanonicalAUM } from './canonical-bytes.js';
 import { checkNullableBytes, checkOptionalBytes, checkUint64, checkUint8, isEmptyObject } from './checks.js';
 import { type Key, cloneKey, readKey, validateKey, writeKey } from './key.js';
 import { type State, cloneState, readState, validateCheckpointState, writeState } from './state.js';
@@ -88,6 +89,16 @@ export function readAUM(item: CborItem): AUM {
 export function decodeAUM(bytes: Uint8Array): AUM {
   requireBytes(bytes, 'decodeAUM: bytes');
   return readAUM(parseCbor(bytes));
+}
+
+/**
+ * readAUM with the AUM's hash, for an `item` parsed from `input`: taken over the input bytes
+ * when they are canonical (isCanonicalAUM), so that what was just decoded is not re-encoded.
+ */
+export function readAUMHashed(input: Uint8Array, item: CborItem): { aum: AUM; hash: Uint8Array } {
+  const aum = readAUM(item);
+  const hash = isCanonicalAUM(item) ? blake2s256(input.subarray(item.start, item.end)) : aumHash(aum);
+  return { aum, hash };
 }
 
 function writeAUM(w: CborWriter, aum: AUM, withSignatures: boolean): void {

@@ -3,6 +3,7 @@ import { blake2s256 } from '../crypto/blake2s.js';
 import { type CborItem, CborWriter, isNullish, parseCbor } from '../wire/cbor.js';
 import { readBytes, readStruct, readUint8 } from '../wire/cbor-struct.js';
 import { requireBytes } from '../wire/bytes.js';
+import { isCanonicalNKS } from './canonical-bytes.js';
 import { checkOptionalBytes, checkUint8 } from './checks.js';
 
 export const SigKind = {
@@ -103,4 +104,60 @@ export function nodeKeySignatureSigHash(nks: NodeKeySignature): Uint8Array {
   const w = new CborWriter();
   writeNKS(w, nks, false, 'NodeKeySignature', 1);
   return blake2s256(w.finish());
+}
+
+/**
+ * A node-key signature decoded for verification, with the sig-hash of each level. When the input
+ * is canonical (isCanonicalNKS) a level's sig-hash is taken over its input bytes with the
+ * signature pair cut out, which is exactly its re-encoding without the signature; otherwise the
+ * level is re-encoded. Only for a caller that does not change `nks` before hashing.
+ */
+export interface DecodedNKS {
+  readonly nks: NodeKeySignature;
+  /** The sig-hash of the level `depth` rotations down (0: the outermost). */
+  sigHash(depth: number): Uint8Array;
+}
+
+/** decodeNodeKeySignature, for verification (see DecodedNKS). Throws DECODE. */
+export function decodeNodeKeySignatureForVerify(bytes: Uint8Array): DecodedNKS {
+  requireBytes(bytes, 'decodeNodeKeySignature: bytes');
+  const root = parseCbor(bytes);
+  const nks = readNKS(root, 'node-key signature');
+  const canonical = isCanonicalNKS(root);
+  return {
+    nks,
+    sigHash(depth: number): Uint8Array {
+      let level = nks;
+      let item = root;
+      for (let d = 0; d < depth; d++) {
+        if (level.nested === undefined) throw new RangeError(`sigHash: no level ${depth}`);
+        level = level.nested;
+        if (canonical) item = fieldOf(item, 5)!;
+      }
+      return canonical ? blake2s256(unsignedBytes(bytes, item)) : nodeKeySignatureSigHash(level);
+    },
+  };
+}
+
+/** The value of integer key `field` in a canonical map (keys are plain uints there). */
+function fieldOf(item: CborItem, field: number): CborItem | undefined {
+  if (item.kind !== 'map') return undefined;
+  const i = item.keys.findIndex((k) => k.kind === 'uint' && k.value === field);
+  return i < 0 ? undefined : item.values[i];
+}
+
+/** A canonical level's bytes without its signature pair (key 4): its sig-hash input. */
+function unsignedBytes(input: Uint8Array, level: CborItem): Uint8Array {
+  if (level.kind !== 'map') throw new RangeError('unsignedBytes: not a map');
+  const j = level.keys.findIndex((k) => k.kind === 'uint' && k.value === 4);
+  if (j < 0) return input.subarray(level.start, level.end);
+  // A canonical level has at most 6 pairs, so its header is the single byte 0xa0 + count.
+  const first = level.keys[0]!.start;
+  const cutFrom = level.keys[j]!.start;
+  const cutTo = level.values[j]!.end;
+  const out = new Uint8Array(1 + (cutFrom - first) + (level.end - cutTo));
+  out[0] = 0xa0 | (level.keys.length - 1);
+  out.set(input.subarray(first, cutFrom), 1);
+  out.set(input.subarray(cutTo, level.end), 1 + cutFrom - first);
+  return out;
 }

@@ -124,7 +124,7 @@ export class FileStore implements CompactableStore {
 
   /** A caller's copy of the live AUM named `name`. */
   private handOut(name: string): AUM {
-    return handOut(this.index.live(name)!, hashFromBase32(name));
+    return handOut(this.index.live(name)!, this.index.file(name)!.hash.slice());
   }
 
   /**
@@ -266,7 +266,7 @@ export class FileStore implements CompactableStore {
       for (const [i, { name, record }] of writes.entries()) {
         await renameInto(temps[i]!, recordPath(this.dir, name));
         temps[i] = '';
-        this.index.set(name, { record, mtimeMs: this.clock() });
+        this.index.set(name, { record, mtimeMs: this.clock(), hash: hashFromBase32(name) });
       }
     } finally {
       for (const t of temps) if (t !== '') await removeQuietly(t);
