@@ -14,6 +14,16 @@ export function nodeIdKey(id: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The node ID itself when usable as a Map key: the same IDs as nodeIdKey accepts, and as distinct
+ * (a Map tells 7 from "7", and 0 from -0 no more than `n${id}` does), without building a string
+ * per peer.
+ */
+function usableId(id: unknown): number | string | undefined {
+  if (typeof id === 'number') return Number.isFinite(id) ? id : undefined;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -29,7 +39,7 @@ function claimOf(peer: Record<string, unknown>): PeerClaim {
  * patched, the safe side.
  */
 export class PeerBook {
-  readonly #claims = new Map<string, PeerClaim>();
+  readonly #claims = new Map<number | string, PeerClaim>();
 
   get size(): number {
     return this.#claims.size;
@@ -43,19 +53,19 @@ export class PeerBook {
 
   upsert(peer: unknown): void {
     if (!isObject(peer)) return;
-    const id = nodeIdKey(peer['ID']);
+    const id = usableId(peer['ID']);
     if (id === undefined) return;
     this.#put(id, claimOf(peer));
   }
 
   remove(id: unknown): void {
-    const k = nodeIdKey(id);
+    const k = usableId(id);
     if (k !== undefined) this.#claims.delete(k);
   }
 
   /** Applies a patch's Key/KeySignature (each `undefined` or `null` when unchanged) and returns the merged claim. */
   patch(id: unknown, key: unknown, sig: unknown): PeerClaim {
-    const k = nodeIdKey(id);
+    const k = usableId(id);
     const old = k === undefined ? undefined : this.#claims.get(k);
     const merged: PeerClaim = {
       key: key ?? old?.key,
@@ -66,8 +76,8 @@ export class PeerBook {
     return merged;
   }
 
-  #put(id: string, claim: PeerClaim): void {
-    if (!this.#claims.has(id) && this.#claims.size >= NETMAP_MAX_REMEMBERED_PEERS) return;
+  #put(id: number | string, claim: PeerClaim): void {
+    if (this.#claims.size >= NETMAP_MAX_REMEMBERED_PEERS && !this.#claims.has(id)) return;
     this.#claims.set(id, claim);
   }
 }
