@@ -1,6 +1,6 @@
 import { TlockError } from '../errors.js';
 import { blake2s256 } from '../crypto/blake2s.js';
-import { type CborItem, CborWriter, isNullish, parseCbor } from '../wire/cbor.js';
+import { type CborItem, type CborWriter, isNullish, parseCbor, scratchWriter } from '../wire/cbor.js';
 import { readBytes, readStruct, readUint8 } from '../wire/cbor-struct.js';
 import { requireBytes } from '../wire/bytes.js';
 import { isCanonicalNKS } from './canonical-bytes.js';
@@ -94,16 +94,16 @@ function writeNKS(
 
 /** Canonical CBOR of a node-key signature. */
 export function encodeNodeKeySignature(nks: NodeKeySignature): Uint8Array {
-  const w = new CborWriter();
+  const w = scratchWriter();
   writeNKS(w, nks, true, 'NodeKeySignature', 1);
   return w.finish();
 }
 
 /** BLAKE2s-256 of the encoding without this level's `signature` (nested signatures stay). */
 export function nodeKeySignatureSigHash(nks: NodeKeySignature): Uint8Array {
-  const w = new CborWriter();
+  const w = scratchWriter();
   writeNKS(w, nks, false, 'NodeKeySignature', 1);
-  return blake2s256(w.finish());
+  return blake2s256(w.view());
 }
 
 /**

@@ -107,24 +107,24 @@ export class FileStore implements CompactableStore {
 
   get(hash: Uint8Array): Promise<AUM | undefined> {
     return settle(() => {
-      const name = nameOf(hash, 'FileStore.get: hash');
-      return this.index.live(name) === undefined ? undefined : this.handOut(name);
+      return this.handOut(nameOf(hash, 'FileStore.get: hash'));
     });
   }
 
   children(hash: Uint8Array): Promise<AUM[]> {
     return settle(() =>
-      this.index.children(nameOf(hash, 'FileStore.children: hash')).map((n) => this.handOut(n)),
+      this.index.children(nameOf(hash, 'FileStore.children: hash')).map((n) => this.handOut(n)!),
     );
   }
 
   heads(): Promise<AUM[]> {
-    return settle(() => this.index.heads().map((n) => this.handOut(n)));
+    return settle(() => this.index.heads().map((n) => this.handOut(n)!));
   }
 
-  /** A caller's copy of the live AUM named `name`. */
-  private handOut(name: string): AUM {
-    return handOut(this.index.live(name)!, this.index.file(name)!.hash.slice());
+  /** A caller's copy of the live AUM named `name`, if there is one. */
+  private handOut(name: string): AUM | undefined {
+    const file = this.index.liveFile(name);
+    return file === undefined ? undefined : handOut(file.record.aum, file.hash.slice());
   }
 
   /**

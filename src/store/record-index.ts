@@ -23,8 +23,15 @@ export class RecordIndex {
 
   /** The AUM with this name if it is live (stored and not purged). */
   live(name: string): AUM | undefined {
-    const record = this.files.get(name)?.record;
-    return record !== undefined && recordIsLive(record) ? record.aum : undefined;
+    return this.liveFile(name)?.record.aum;
+  }
+
+  /** The file of the AUM with this name if it is live (stored and not purged). */
+  liveFile(name: string): (RecordFile & { record: { aum: AUM } }) | undefined {
+    const file = this.files.get(name);
+    return file !== undefined && recordIsLive(file.record)
+      ? (file as RecordFile & { record: { aum: AUM } })
+      : undefined;
   }
 
   liveNames(): string[] {

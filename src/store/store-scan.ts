@@ -1,6 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { closeSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
 import { TlockError, isTlockError } from '../errors.js';
@@ -119,11 +118,11 @@ function listDir(path: string): Dirent[] {
   }
 }
 
-async function readLastActiveAncestor(dir: string): Promise<Uint8Array | undefined | TlockError> {
+function readLastActiveAncestor(dir: string): Uint8Array | undefined | TlockError {
   const path = join(dir, LAST_ACTIVE_ANCESTOR_FILE);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = new Uint8Array(readFileSync(path)); // synchronous, like the AUM files
   } catch (e) {
     if (errnoCode(e) === 'ENOENT') return undefined;
     return ioError('read', path, e);
@@ -173,6 +172,6 @@ export async function scanStore(dir: string): Promise<StoreScan> {
     // A file removed since the listing (by another store's removeAll) is simply not there.
     if (file !== undefined) scan.records.set(name, file);
   }
-  scan.lastActiveAncestor = await readLastActiveAncestor(dir);
+  scan.lastActiveAncestor = readLastActiveAncestor(dir);
   return scan;
 }

@@ -5,9 +5,8 @@ import { TlockError } from '../errors.js';
 const HEX = '0123456789abcdef';
 
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += HEX[b >> 4]! + HEX[b & 15]!;
-  return s;
+  // Native, and a flat string: cheaper to use as a Map key than 64 concatenated characters.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** Character code → hex digit value, or -1. */

@@ -323,4 +323,25 @@ export class CborWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
+
+  /** The bytes written so far, without a copy: valid until the next write or reset. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
+  reset(): this {
+    this.len = 0;
+    return this;
+  }
+}
+
+const scratch = new CborWriter();
+
+/**
+ * A shared writer for output that is used at once and never kept (shape checks, bytes to hash):
+ * saves allocating a buffer per call. Its contents are valid until the next call; encoding is
+ * synchronous, so no two users can interleave.
+ */
+export function scratchWriter(): CborWriter {
+  return scratch.reset();
 }

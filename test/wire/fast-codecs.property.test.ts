@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TlockError, decodeBase64 } from '../../src/index.js';
-import { fromHex } from '../../src/wire/bytes.js';
+import { TlockError, decodeBase64, hashFromBase32, hashToBase32 } from '../../src/index.js';
+import { fromHex, toHex } from '../../src/wire/bytes.js';
 
 /*
- * decodeBase64 and fromHex decode the common input in one hand-written pass. These references
- * are the straightforward regex + Buffer versions they replaced; the fast code must give the
- * same bytes, or the same error code and message, for every input.
+ * decodeBase64, fromHex, hashToBase32 and toHex are written for speed. These references are the
+ * straightforward versions they replaced; the fast code must give the same bytes or text, or the
+ * same error code and message, for every input.
  */
+
+function referenceBase32(hash: Uint8Array): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const b of hash) bits += b.toString(2).padStart(8, '0');
+  bits = bits.padEnd(Math.ceil(bits.length / 5) * 5, '0');
+  let out = '';
+  for (let i = 0; i < bits.length; i += 5) out += alphabet[parseInt(bits.slice(i, i + 5), 2)];
+  return out;
+}
 
 function referenceBase64(text: string, what: string, padded: boolean): Uint8Array {
   let s = text.replace(/[\r\n]/g, '');
@@ -102,6 +112,30 @@ describe('one-pass decoders agree with the plain ones', () => {
       fc.property(fc.uint8Array({ maxLength: 40 }), fc.boolean(), (bytes, upper) => {
         const text = Buffer.from(bytes).toString('hex');
         expect(fromHex(upper ? text.toUpperCase() : text, 'x')).toEqual(bytes);
+      }),
+    );
+  });
+
+  it('hashToBase32 is RFC 4648 base32 without padding, and hashFromBase32 inverts it', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (hash) => {
+        const text = hashToBase32(hash);
+        expect(text).toBe(referenceBase32(hash));
+        expect(hashFromBase32(text)).toEqual(hash);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(hashToBase32(new Uint8Array(32).fill(0xff))).toBe('7'.repeat(51) + 'Q');
+  });
+
+  it('toHex on arrays and on views into larger buffers', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(10), fc.nat(10), (bytes, a, b) => {
+        const ref = Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join('');
+        expect(toHex(bytes)).toBe(ref);
+        const start = Math.min(a, bytes.length);
+        const end = Math.max(start, bytes.length - b);
+        expect(toHex(bytes.subarray(start, end))).toBe(ref.slice(2 * start, 2 * end));
       }),
     );
   });
