@@ -13,9 +13,10 @@ export const SigKind = {
   Credential: 3,
 } as const;
 
+const SIG_KIND_NAMES: readonly string[] = ['invalid', 'direct', 'rotation', 'credential'];
+
 export function sigKindName(kind: number): string {
-  const names = ['invalid', 'direct', 'rotation', 'credential'];
-  return names[kind] ?? `Sig?<${kind}>`;
+  return SIG_KIND_NAMES[kind] ?? `Sig?<${kind}>`;
 }
 
 /** A node-key signature (format §1 and §4). Every byte field is omitted when empty. */
@@ -146,18 +147,26 @@ function fieldOf(item: CborItem, field: number): CborItem | undefined {
   return i < 0 ? undefined : item.values[i];
 }
 
-/** A canonical level's bytes without its signature pair (key 4): its sig-hash input. */
+let spliced = new Uint8Array(512);
+
+/**
+ * A canonical level's bytes without its signature pair (key 4): its sig-hash input. Returned in
+ * a shared buffer that the next call overwrites; the caller hashes it at once.
+ */
 function unsignedBytes(input: Uint8Array, level: CborItem): Uint8Array {
   if (level.kind !== 'map') throw new RangeError('unsignedBytes: not a map');
   const j = level.keys.findIndex((k) => k.kind === 'uint' && k.value === 4);
   if (j < 0) return input.subarray(level.start, level.end);
-  // A canonical level has at most 6 pairs, so its header is the single byte 0xa0 + count.
   const first = level.keys[0]!.start;
   const cutFrom = level.keys[j]!.start;
   const cutTo = level.values[j]!.end;
-  const out = new Uint8Array(1 + (cutFrom - first) + (level.end - cutTo));
+  const n = 1 + (cutFrom - first) + (level.end - cutTo);
+  if (spliced.length < n) spliced = new Uint8Array(2 * n);
+  const out = spliced;
+  // A canonical level has at most 6 pairs, so its header is the single byte 0xa0 + count.
   out[0] = 0xa0 | (level.keys.length - 1);
-  out.set(input.subarray(first, cutFrom), 1);
-  out.set(input.subarray(cutTo, level.end), 1 + cutFrom - first);
-  return out;
+  let o = 1;
+  for (let i = first; i < cutFrom; i++) out[o++] = input[i]!;
+  for (let i = cutTo; i < level.end; i++) out[o++] = input[i]!;
+  return out.subarray(0, n);
 }
