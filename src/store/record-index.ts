@@ -14,7 +14,10 @@ export class RecordIndex {
   private readonly childNames = new Map<string, Set<string>>();
 
   constructor(files: Iterable<[string, RecordFile]> = []) {
-    for (const [name, file] of files) this.set(name, file);
+    for (const [name, file] of files) {
+      if (this.files.has(name)) this.delete(name);
+      this.add(name, file);
+    }
   }
 
   file(name: string): RecordFile | undefined {
@@ -54,6 +57,11 @@ export class RecordIndex {
 
   set(name: string, file: RecordFile): void {
     this.delete(name);
+    this.add(name, file);
+  }
+
+  /** Indexes a file whose name is not indexed yet. */
+  private add(name: string, file: RecordFile): void {
     this.files.set(name, file);
     const parent = this.parentOf(name);
     if (parent === undefined) return;
