@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import type { MemoryResult } from './cases/memory.js';
 import { type RatioResult, formatTable } from './harness.js';
 
@@ -48,8 +49,11 @@ ${BEGIN}
 ${END}
 `;
 
-/** Replaces the generated section of `path` (creating the file if needed), keeping the prose around it. */
-export function writeFigures(path: string, report: BenchReport): void {
+/**
+ * Replaces the generated section of `path` (creating the file if needed), keeping the prose
+ * around it, and formats the file as `npm run format:check` expects.
+ */
+export async function writeFigures(path: string, report: BenchReport): Promise<void> {
   const current = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const start = current.indexOf(BEGIN);
   const end = current.indexOf(END);
@@ -57,5 +61,6 @@ export function writeFigures(path: string, report: BenchReport): void {
     start >= 0 && end > start
       ? current.slice(0, start) + renderFigures(report) + current.slice(end + END.length)
       : current.trimEnd() + '\n\n' + renderFigures(report) + '\n';
-  writeFileSync(path, next);
+  const options = (await resolveConfig(path)) ?? {};
+  writeFileSync(path, await format(next, { ...options, filepath: path }));
 }

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   }
   if (opts.only.has('memory')) {
     log('… memory (child processes)');
-    memory = memoryCase(3);
+    memory = memoryCase(5);
   }
   const report: BenchReport = { date: new Date().toISOString(), machine: machine(), results };
   if (memory !== undefined) report.memory = memory;
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   }
   if (opts.write) {
     const path = fileURLToPath(new URL('../../docs/PERFORMANCE.md', import.meta.url));
-    writeFigures(path, report);
+    await writeFigures(path, report);
     log(`wrote ${path}`);
   }
 }

@@ -36,6 +36,11 @@ export function storedHex(aum: AUM): string {
   return (e.hex ??= toHex(e.hash));
 }
 
+/** Whether the hash of this AUM is remembered already. */
+export function hasStoredHash(aum: AUM): boolean {
+  return memo.has(aum);
+}
+
 /** Lets a store record the hash it already computed for the immutable copy it keeps. */
 export function rememberHash(aum: AUM, hash: Uint8Array): void {
   memo.set(aum, { hash });

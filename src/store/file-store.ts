@@ -1,6 +1,7 @@
 import { mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { CompactableStore } from '../authority/store.js';
+import { type CompactableStore, IN_PLACE_READS, type InPlaceReads } from '../authority/store.js';
+import { hasStoredHash, rememberHash } from '../authority/hash-cache.js';
 import { TlockError } from '../errors.js';
 import { FILE_LOCK_WAIT_MS } from '../limits.js';
 import type { AUM } from '../model/aum.js';
@@ -119,6 +120,21 @@ export class FileStore implements CompactableStore {
 
   heads(): Promise<AUM[]> {
     return settle(() => this.index.heads().map((n) => this.handOut(n)!));
+  }
+
+  /** For the authority's chain walks only (src/authority/store.ts): the stored AUMs themselves. */
+  readonly [IN_PLACE_READS]: InPlaceReads = {
+    get: (hash) => this.storedAUM(hashToBase32(hash)),
+    children: (hash) => this.index.children(hashToBase32(hash)).map((n) => this.storedAUM(n)!),
+    heads: () => this.index.heads().map((n) => this.storedAUM(n)!),
+  };
+
+  /** The live AUM named `name` as stored, its hash remembered (once) for the authority. */
+  private storedAUM(name: string): AUM | undefined {
+    const file = this.index.liveFile(name);
+    if (file === undefined) return undefined;
+    if (!hasStoredHash(file.record.aum)) rememberHash(file.record.aum, file.hash.slice());
+    return file.record.aum;
   }
 
   /** A caller's copy of the live AUM named `name`, if there is one. */
