@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TlockError, decodeBase64, hashFromBase32, hashToBase32 } from '../../src/index.js';
 import { fromHex, toHex } from '../../src/wire/bytes.js';
+import { decodeBase64Transient } from '../../src/wire/base64.js';
 
 /*
  * decodeBase64, fromHex, hashToBase32 and toHex are written for speed. These references are the
@@ -91,6 +92,29 @@ describe('one-pass decoders agree with the plain ones', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('decodeBase64Transient decodes (or refuses) exactly as decodeBase64 does, into a reused buffer', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        (blobs, cut) => {
+          for (const bytes of blobs) {
+            let text = Buffer.from(bytes).toString('base64');
+            if (cut % 5 === 0) text = text.slice(0, Math.max(0, text.length - 1 - (cut % 3)));
+            expect(outcome(() => decodeBase64Transient(text, 'x'))).toEqual(
+              outcome(() => decodeBase64(text, 'x')),
+            );
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    const first = decodeBase64Transient('AAECAwQF', 'x');
+    expect([...first]).toEqual([0, 1, 2, 3, 4, 5]);
+    decodeBase64Transient('/////w==', 'x');
+    expect([...first.subarray(0, 4)]).toEqual([255, 255, 255, 255]); // overwritten: read at once
   });
 
   it('decodeBase64 returns a plain Uint8Array that owns its memory', () => {
