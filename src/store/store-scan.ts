@@ -56,6 +56,17 @@ function corrupt(path: string, problem: string, cause?: unknown): TlockError {
   );
 }
 
+/** Files up to this size are read into one reused buffer (decoding copies what it keeps). */
+const REUSED_READ_BUFFER_BYTES = 64 * 1024;
+let readBuffer = new Uint8Array(4096);
+
+/** Room for `size` bytes: the reused buffer (valid until the next read) or, for a large file, its own. */
+function bufferFor(size: number): Uint8Array {
+  if (size > REUSED_READ_BUFFER_BYTES) return new Uint8Array(size);
+  if (readBuffer.length < size) readBuffer = new Uint8Array(REUSED_READ_BUFFER_BYTES);
+  return readBuffer.subarray(0, size);
+}
+
 /**
  * Reads and checks the AUM file for `name` at `path`: it must be a regular file that decodes
  * strictly and, if it holds an AUM, that AUM must hash to the name. Returns undefined if there
@@ -81,7 +92,7 @@ export function readRecordFile(
       throw corrupt(path, `it holds ${stat.size} bytes, more than any AUM (${MAX_AUM_FILE_BYTES})`);
     }
     mtimeMs = stat.mtimeMs;
-    bytes = new Uint8Array(stat.size);
+    bytes = bufferFor(stat.size); // typed arrays over 64 bytes live outside the JS heap: costly per file
     let read = 0;
     while (read < bytes.length) {
       const n = readSync(fd, bytes, read, bytes.length - read, read);
