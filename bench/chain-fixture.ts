@@ -1,11 +1,20 @@
-import { Authority, type AumStore, type SigningKey, generateSigningKey } from '../src/index.js';
+import { randomBytes } from 'node:crypto';
+import {
+  Authority,
+  type AumStore,
+  FileStore,
+  MemoryStore,
+  type SigningKey,
+  aumHash,
+  signingKeyFromPrivate,
+} from '../src/index.js';
 
 /** Builds a chain of about `length` AUMs (genesis, vote changes, a checkpoint every 50) in `store`. */
 export async function buildChain(
   store: AumStore,
   length: number,
 ): Promise<{ authority: Authority; signer: SigningKey }> {
-  const signer = generateSigningKey();
+  const signer = signingKeyFromPrivate(new Uint8Array(randomBytes(32)));
   const { authority } = await Authority.create(
     store,
     {
@@ -25,4 +34,19 @@ export async function buildChain(
     n += aums.length;
   }
   return { authority, signer };
+}
+
+/**
+ * Writes a chain of `length` AUMs into a FileStore at `dir` (built in memory, then committed in
+ * one batch, as a sync would), with the genesis as the last-active-ancestor hint. Returns the head.
+ */
+export async function buildFileChain(dir: string, length: number): Promise<string> {
+  const memory = new MemoryStore();
+  const { authority } = await buildChain(memory, length);
+  const aums = await Promise.all((await memory.allAUMs()).map(async (h) => (await memory.get(h))!));
+  const genesis = aums.find((a) => a.prevAUMHash === null)!;
+  const store = await FileStore.open(dir);
+  await store.commit(aums);
+  await store.setLastActiveAncestor(aumHash(genesis));
+  return authority.head;
 }

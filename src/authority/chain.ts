@@ -9,7 +9,7 @@ import { pickNext } from './forks.js';
 import { storedHash, storedHex } from './hash-cache.js';
 import { stateAtHash } from './state-at.js';
 import { applyAUM, withContext } from './state-machine.js';
-import type { AumStore } from './store.js';
+import { type AumStore, type ChainReads, chainReads } from './store.js';
 
 /** The active chain: from the oldest stored ancestor, following the chosen child to a head. */
 export interface ActiveChain {
@@ -31,7 +31,7 @@ function limitError(what: string): TlockError {
  * step reads the children once and applies the chosen one; linear in the chain's length.
  */
 export async function fastForward(
-  store: AumStore,
+  store: ChainReads,
   start: AUM,
   state: State,
 ): Promise<{ head: AUM; state: State }> {
@@ -77,7 +77,7 @@ export async function walkBack(
  * unlike Tailscale's lockstep walk), then the one to start from: the only one, or the one whose
  * chain holds the last-active-ancestor hint.
  */
-async function activeAncestor(store: AumStore, hint: Uint8Array | undefined): Promise<AUM> {
+async function activeAncestor(store: ChainReads, hint: Uint8Array | undefined): Promise<AUM> {
   const heads = await store.heads();
   if (heads.length === 0) {
     throw new TlockError(
@@ -131,13 +131,14 @@ export async function computeActiveChain(
   store: AumStore,
   hint: Uint8Array | undefined,
 ): Promise<ActiveChain> {
-  const oldest = await activeAncestor(store, hint);
+  const reads = chainReads(store); // no copies: nothing read here leaves but hashes and new states
+  const oldest = await activeAncestor(reads, hint);
   let state: State;
   try {
-    state = await stateAtHash(store, storedHash(oldest));
+    state = await stateAtHash(reads, storedHash(oldest));
   } catch (e) {
     withContext(e, 'computing the state at the oldest ancestor: ');
   }
-  const { head, state: headState } = await fastForward(store, oldest, state);
+  const { head, state: headState } = await fastForward(reads, oldest, state);
   return { oldest, head, state: headState };
 }

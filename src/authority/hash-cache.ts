@@ -10,7 +10,8 @@ import { toHex } from '../wire/bytes.js';
 
 interface HashEntry {
   readonly hash: Uint8Array;
-  readonly hex: string;
+  /** Computed when first asked for: most AUMs a store hands out are never looked up by hex. */
+  hex?: string;
 }
 
 const memo = new WeakMap<AUM, HashEntry>();
@@ -18,8 +19,7 @@ const memo = new WeakMap<AUM, HashEntry>();
 function entryOf(aum: AUM): HashEntry {
   let e = memo.get(aum);
   if (e === undefined) {
-    const hash = aumHash(aum);
-    e = { hash, hex: toHex(hash) };
+    e = { hash: aumHash(aum) };
     memo.set(aum, e);
   }
   return e;
@@ -32,10 +32,16 @@ export function storedHash(aum: AUM): Uint8Array {
 
 /** The hash of a stored (immutable) AUM, as lower-case hex (a Map key). */
 export function storedHex(aum: AUM): string {
-  return entryOf(aum).hex;
+  const e = entryOf(aum);
+  return (e.hex ??= toHex(e.hash));
+}
+
+/** Whether the hash of this AUM is remembered already. */
+export function hasStoredHash(aum: AUM): boolean {
+  return memo.has(aum);
 }
 
 /** Lets a store record the hash it already computed for the immutable copy it keeps. */
 export function rememberHash(aum: AUM, hash: Uint8Array): void {
-  memo.set(aum, { hash, hex: toHex(hash) });
+  memo.set(aum, { hash });
 }

@@ -1,10 +1,11 @@
 import { TlockError, isTlockError } from '../errors.js';
-import { isSmallOrderPublicKey, verifyStandard, verifyZip215 } from '../crypto/ed25519.js';
+import { verifyStandard, verifyZip215 } from '../crypto/ed25519.js';
+import { isSmallOrderEncoding } from '../crypto/small-order.js';
 import {
+  type DecodedNKS,
   type NodeKeySignature,
   SigKind,
-  decodeNodeKeySignature,
-  nodeKeySignatureSigHash,
+  decodeNodeKeySignatureForVerify,
   sigKindName,
 } from '../model/nks.js';
 import { type State, findKey } from '../model/state.js';
@@ -44,15 +45,16 @@ export function nodeKeyAuthorizedInState(
   requireState(state);
   requireBytes(nodeKey, 'nodeKeyAuthorized: node key', 32);
   requireBytes(nksBytes, 'nodeKeyAuthorized: signature');
-  let nks: NodeKeySignature;
+  let decoded: DecodedNKS;
   try {
-    nks = decodeNodeKeySignature(nksBytes);
+    decoded = decodeNodeKeySignatureForVerify(nksBytes);
   } catch (e) {
     if (!isTlockError(e, 'DECODE')) throw e;
     throw new TlockError('MALFORMED_SIGNATURE', `node-key signature does not decode: ${e.message}`, {
       cause: e,
     });
   }
+  const nks = decoded.nks;
   // format §4 step 1: a credential only delegates; it never authorises a node by itself.
   if (nks.sigKind === SigKind.Credential) {
     malformed(
@@ -68,7 +70,7 @@ export function nodeKeyAuthorizedInState(
       `node-key signature is by key ${Buffer.from(keyID).toString('hex')}, which Tailnet Lock does not trust (now)`,
     );
   }
-  verifyLevel(nks, nodeKeyToBinary(nodeKey), key.public, 0);
+  verifyLevel(decoded, nks, nodeKeyToBinary(nodeKey), key.public, 0);
   return { keyID: keyID.slice(), ...rotationDetails(nks) };
 }
 
@@ -103,6 +105,7 @@ export function wrappingPublicKey(s: NodeKeySignature): Uint8Array | undefined {
 
 /** format §4 steps 3 and 4 for one level, then the levels below it. */
 function verifyLevel(
+  decoded: DecodedNKS,
   s: NodeKeySignature,
   binaryNodeKey: Uint8Array,
   trusted: Uint8Array,
@@ -117,7 +120,7 @@ function verifyLevel(
         : `node-key signature: nested ${kind} at level ${depth} does not match its own node key`,
     );
   }
-  const sigHash = nodeKeySignatureSigHash(s);
+  const sigHash = decoded.sigHash(depth);
   const signature = s.signature ?? EMPTY;
   if (s.sigKind === SigKind.Rotation) {
     const nested = s.nested;
@@ -127,7 +130,7 @@ function verifyLevel(
       malformed(`rotation at level ${depth} has no rotation (wrapping) key to verify it`);
     if (wrapping.length !== 32) malformed(`bad rotation key length: ${wrapping.length}`);
     // format §7: anyone can forge Go-verifiable signatures for a small-order key.
-    if (isSmallOrderPublicKey(wrapping)) {
+    if (isSmallOrderEncoding(wrapping)) {
       throw new TlockError(
         'SMALL_ORDER_WRAPPING_KEY',
         `node-key signature: rotation at level ${depth} is over a small-order wrapping key (such as 32 zero bytes), for which anyone can forge signatures; re-sign the node with a real rotation key or none`,
@@ -143,7 +146,7 @@ function verifyLevel(
       }
       nestedKey = nested.pubkey;
     }
-    verifyLevel(nested, nestedKey, trusted, depth + 1);
+    verifyLevel(decoded, nested, nestedKey, trusted, depth + 1);
     return;
   }
   if (s.sigKind === SigKind.Direct || s.sigKind === SigKind.Credential) {

@@ -7,7 +7,7 @@ import { hashToBase32 } from '../wire/base32.js';
 import { toHex } from '../wire/bytes.js';
 import { storedHash, storedHex } from './hash-cache.js';
 import { applyAUM, checkpointState, emptyState } from './state-machine.js';
-import type { AumStore } from './store.js';
+import type { ChainReads } from './store.js';
 
 /*
  * The state at stored AUMs (Tailscale's computeStateAt): walk back from the AUM to the nearest
@@ -87,7 +87,7 @@ export type StateOrError = State | TlockError;
  * LIMIT (more than MAX_CHAIN_WALK AUMs walked) or a storage error.
  */
 export async function resolveStates(
-  store: AumStore,
+  store: ChainReads,
   targets: readonly Uint8Array[],
   known: ReadonlyMap<string, State> = new Map(),
 ): Promise<Map<string, StateOrError>> {
@@ -176,7 +176,7 @@ function pushStatesDown(roots: readonly PathNode[], result: Map<string, StateOrE
 
 /** The state at one stored AUM; throws the reason it cannot be computed. */
 export async function stateAtHash(
-  store: AumStore,
+  store: ChainReads,
   hash: Uint8Array,
   known?: ReadonlyMap<string, State>,
 ): Promise<State> {

@@ -1,6 +1,6 @@
 import { TlockError } from '../errors.js';
 import { blake2s256 } from '../crypto/blake2s.js';
-import { type CborItem, CborWriter, isNullish, parseCbor } from '../wire/cbor.js';
+import { type CborItem, type CborWriter, isNullish, parseCbor, scratchWriter } from '../wire/cbor.js';
 import {
   readArray,
   readBytes,
@@ -11,6 +11,7 @@ import {
   writeTextMap,
 } from '../wire/cbor-struct.js';
 import { requireBytes } from '../wire/bytes.js';
+import { isCanonicalAUM } from './canonical-bytes.js';
 import { checkNullableBytes, checkOptionalBytes, checkUint64, checkUint8, isEmptyObject } from './checks.js';
 import { type Key, cloneKey, readKey, validateKey, writeKey } from './key.js';
 import { type State, cloneState, readState, validateCheckpointState, writeState } from './state.js';
@@ -90,6 +91,16 @@ export function decodeAUM(bytes: Uint8Array): AUM {
   return readAUM(parseCbor(bytes));
 }
 
+/**
+ * readAUM with the AUM's hash, for an `item` parsed from `input`: taken over the input bytes
+ * when they are canonical (isCanonicalAUM), so that what was just decoded is not re-encoded.
+ */
+export function readAUMHashed(input: Uint8Array, item: CborItem): { aum: AUM; hash: Uint8Array } {
+  const aum = readAUM(item);
+  const hash = isCanonicalAUM(item) ? blake2s256(input.subarray(item.start, item.end)) : aumHash(aum);
+  return { aum, hash };
+}
+
 function writeAUM(w: CborWriter, aum: AUM, withSignatures: boolean): void {
   if (typeof aum !== 'object' || aum === null)
     throw new TlockError('INVALID_ARGUMENT', 'AUM: expected an object');
@@ -160,21 +171,23 @@ function writeAUM(w: CborWriter, aum: AUM, withSignatures: boolean): void {
 
 /** Canonical CBOR of an AUM (the bytes its hash is over). */
 export function encodeAUM(aum: AUM): Uint8Array {
-  const w = new CborWriter();
+  const w = scratchWriter();
   writeAUM(w, aum, true);
   return w.finish();
 }
 
 /** BLAKE2s-256 of the canonical encoding. */
 export function aumHash(aum: AUM): Uint8Array {
-  return blake2s256(encodeAUM(aum));
+  const w = scratchWriter();
+  writeAUM(w, aum, true);
+  return blake2s256(w.view());
 }
 
 /** BLAKE2s-256 of the canonical encoding without signatures: what signers sign. */
 export function aumSigHash(aum: AUM): Uint8Array {
-  const w = new CborWriter();
+  const w = scratchWriter();
   writeAUM(w, aum, false);
-  return blake2s256(w.finish());
+  return blake2s256(w.view());
 }
 
 /** The parent hash as Tailscale reads it: any non-empty prevAUMHash, cut or zero-padded to 32 bytes. */
@@ -189,7 +202,7 @@ export function aumParent(aum: AUM): Uint8Array | undefined {
 
 /** Static validation (format §3). Throws INVALID_AUM with a message naming the rule broken. */
 export function validateAUM(aum: AUM): void {
-  writeAUM(new CborWriter(), aum, true); // shape check: refuses what cannot be encoded
+  writeAUM(scratchWriter(), aum, true); // shape check: refuses what cannot be encoded
   const fail = (msg: string): never => {
     throw new TlockError('INVALID_AUM', msg);
   };

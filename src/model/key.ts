@@ -1,6 +1,6 @@
 import { TlockError } from '../errors.js';
 import { MAX_META_BYTES, MAX_VOTES } from '../limits.js';
-import { type CborItem, CborWriter } from '../wire/cbor.js';
+import { type CborItem, type CborWriter, scratchWriter } from '../wire/cbor.js';
 import {
   readBytes,
   readStruct,
@@ -81,7 +81,7 @@ export function metaBytes(meta: Record<string, string> | undefined): number {
 
 /** Format §3: votes 1..4096, kind ed25519, at most 512 bytes of metadata. Throws INVALID_AUM. */
 export function validateKey(key: Key, what = 'key'): void {
-  writeKey(new CborWriter(), key, what); // shape check: refuses what cannot be encoded
+  writeKey(scratchWriter(), key, what); // shape check: refuses what cannot be encoded
   const votes = BigInt(key.votes);
   if (votes > BigInt(MAX_VOTES)) {
     throw new TlockError('INVALID_AUM', `${what}: excessive key weight: ${votes} votes > ${MAX_VOTES}`);

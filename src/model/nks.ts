@@ -1,8 +1,9 @@
 import { TlockError } from '../errors.js';
 import { blake2s256 } from '../crypto/blake2s.js';
-import { type CborItem, CborWriter, isNullish, parseCbor } from '../wire/cbor.js';
+import { type CborItem, type CborWriter, isNullish, parseCbor, scratchWriter } from '../wire/cbor.js';
 import { readBytes, readStruct, readUint8 } from '../wire/cbor-struct.js';
 import { requireBytes } from '../wire/bytes.js';
+import { isCanonicalNKS } from './canonical-bytes.js';
 import { checkOptionalBytes, checkUint8 } from './checks.js';
 
 export const SigKind = {
@@ -12,9 +13,10 @@ export const SigKind = {
   Credential: 3,
 } as const;
 
+const SIG_KIND_NAMES: readonly string[] = ['invalid', 'direct', 'rotation', 'credential'];
+
 export function sigKindName(kind: number): string {
-  const names = ['invalid', 'direct', 'rotation', 'credential'];
-  return names[kind] ?? `Sig?<${kind}>`;
+  return SIG_KIND_NAMES[kind] ?? `Sig?<${kind}>`;
 }
 
 /** A node-key signature (format §1 and §4). Every byte field is omitted when empty. */
@@ -93,14 +95,78 @@ function writeNKS(
 
 /** Canonical CBOR of a node-key signature. */
 export function encodeNodeKeySignature(nks: NodeKeySignature): Uint8Array {
-  const w = new CborWriter();
+  const w = scratchWriter();
   writeNKS(w, nks, true, 'NodeKeySignature', 1);
   return w.finish();
 }
 
 /** BLAKE2s-256 of the encoding without this level's `signature` (nested signatures stay). */
 export function nodeKeySignatureSigHash(nks: NodeKeySignature): Uint8Array {
-  const w = new CborWriter();
+  const w = scratchWriter();
   writeNKS(w, nks, false, 'NodeKeySignature', 1);
-  return blake2s256(w.finish());
+  return blake2s256(w.view());
+}
+
+/**
+ * A node-key signature decoded for verification, with the sig-hash of each level. When the input
+ * is canonical (isCanonicalNKS) a level's sig-hash is taken over its input bytes with the
+ * signature pair cut out, which is exactly its re-encoding without the signature; otherwise the
+ * level is re-encoded. Only for a caller that does not change `nks` before hashing.
+ */
+export interface DecodedNKS {
+  readonly nks: NodeKeySignature;
+  /** The sig-hash of the level `depth` rotations down (0: the outermost). */
+  sigHash(depth: number): Uint8Array;
+}
+
+/** decodeNodeKeySignature, for verification (see DecodedNKS). Throws DECODE. */
+export function decodeNodeKeySignatureForVerify(bytes: Uint8Array): DecodedNKS {
+  requireBytes(bytes, 'decodeNodeKeySignature: bytes');
+  const root = parseCbor(bytes);
+  const nks = readNKS(root, 'node-key signature');
+  const canonical = isCanonicalNKS(root);
+  return {
+    nks,
+    sigHash(depth: number): Uint8Array {
+      let level = nks;
+      let item = root;
+      for (let d = 0; d < depth; d++) {
+        if (level.nested === undefined) throw new RangeError(`sigHash: no level ${depth}`);
+        level = level.nested;
+        if (canonical) item = fieldOf(item, 5)!;
+      }
+      return canonical ? blake2s256(unsignedBytes(bytes, item)) : nodeKeySignatureSigHash(level);
+    },
+  };
+}
+
+/** The value of integer key `field` in a canonical map (keys are plain uints there). */
+function fieldOf(item: CborItem, field: number): CborItem | undefined {
+  if (item.kind !== 'map') return undefined;
+  const i = item.keys.findIndex((k) => k.kind === 'uint' && k.value === field);
+  return i < 0 ? undefined : item.values[i];
+}
+
+let spliced = new Uint8Array(512);
+
+/**
+ * A canonical level's bytes without its signature pair (key 4): its sig-hash input. Returned in
+ * a shared buffer that the next call overwrites; the caller hashes it at once.
+ */
+function unsignedBytes(input: Uint8Array, level: CborItem): Uint8Array {
+  if (level.kind !== 'map') throw new RangeError('unsignedBytes: not a map');
+  const j = level.keys.findIndex((k) => k.kind === 'uint' && k.value === 4);
+  if (j < 0) return input.subarray(level.start, level.end);
+  const first = level.keys[0]!.start;
+  const cutFrom = level.keys[j]!.start;
+  const cutTo = level.values[j]!.end;
+  const n = 1 + (cutFrom - first) + (level.end - cutTo);
+  if (spliced.length < n) spliced = new Uint8Array(2 * n);
+  const out = spliced;
+  // A canonical level has at most 6 pairs, so its header is the single byte 0xa0 + count.
+  out[0] = 0xa0 | (level.keys.length - 1);
+  let o = 1;
+  for (let i = first; i < cutFrom; i++) out[o++] = input[i]!;
+  for (let i = cutTo; i < level.end; i++) out[o++] = input[i]!;
+  return out.subarray(0, n);
 }

@@ -2,7 +2,7 @@ import { isTlockError } from '../errors.js';
 import { nodeKeyAuthorizedInState } from '../authority/node-key.js';
 import { SigKind } from '../model/nks.js';
 import type { State } from '../model/state.js';
-import { decodeBase64 } from '../wire/base64.js';
+import { decodeBase64Transient } from '../wire/base64.js';
 import { toHex } from '../wire/bytes.js';
 import { formatNodeKey, parseNodeKey } from '../wire/keytext.js';
 import type { DropReason } from './types.js';
@@ -75,7 +75,8 @@ export function computeVerdict(state: State, keyText: string, sigText: string): 
   const key = 'nodekey:' + keyText.slice(8).toLowerCase(); // = formatNodeKey(nodeKey), cheaper
   let sigBytes: Uint8Array;
   try {
-    sigBytes = decodeBase64(sigText, 'KeySignature');
+    // Read only within nodeKeyAuthorizedInState below, which keeps copies of what it returns.
+    sigBytes = decodeBase64Transient(sigText, 'KeySignature');
   } catch (e) {
     if (!isTlockError(e)) throw e;
     return refuse(key, 'MALFORMED_SIGNATURE', e.message);

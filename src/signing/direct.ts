@@ -1,6 +1,6 @@
 import { TlockError } from '../errors.js';
 import type { SigningKey } from '../crypto/ed25519.js';
-import { weakPublicKeyReason } from '../crypto/ed25519.js';
+import { isSmallOrderEncoding } from '../crypto/small-order.js';
 import { type NodeKeySignature, SigKind, encodeNodeKeySignature } from '../model/nks.js';
 import { describe, requireBytes } from '../wire/bytes.js';
 import { nodeKeyToBinary } from '../wire/keytext.js';
@@ -36,7 +36,7 @@ export function signNodeKey(signer: SigningKey, nodeKey: Uint8Array, opts?: Sign
     requireBytes(wrapping, 'signNodeKey: wrappingPubkey');
     if (wrapping.length !== 0) {
       requireBytes(wrapping, 'signNodeKey: wrappingPubkey', 32);
-      if (weakPublicKeyReason(wrapping) === 'small-order') {
+      if (isSmallOrderEncoding(wrapping)) {
         throw new TlockError(
           'WEAK_KEY',
           'signNodeKey: the rotation (wrapping) key is a small-order point (such as 32 zero bytes): anyone could forge rotations with it; pass the node’s real TL public key, or none',

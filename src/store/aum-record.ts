@@ -1,5 +1,5 @@
 import { TlockError } from '../errors.js';
-import { type AUM, encodeAUM, readAUM } from '../model/aum.js';
+import { type AUM, encodeAUM, readAUMHashed } from '../model/aum.js';
 import { type CborItem, CborWriter, describeItem, isNullish, parseCbor } from '../wire/cbor.js';
 import { readStruct } from '../wire/cbor-struct.js';
 
@@ -83,11 +83,21 @@ function readInt64(item: CborItem | undefined, what: string): bigint {
  * would stop reading at the end of the first item). Throws DECODE.
  */
 export function decodeAumRecord(bytes: Uint8Array): AumRecord {
+  return decodeAumRecordHashed(bytes).record;
+}
+
+/**
+ * decodeAumRecord, with the hash of the record's AUM (undefined without one), taken over the
+ * file's bytes when the AUM in it is canonical, as it is in every file tailscaled or tlock writes.
+ */
+export function decodeAumRecordHashed(bytes: Uint8Array): { record: AumRecord; aumHash?: Uint8Array } {
   const fields = readStruct(parseCbor(bytes), 'AUM record', RECORD_FIELDS);
   const aumItem = fields?.get(2);
-  return {
-    aum: aumItem === undefined || isNullish(aumItem) ? undefined : readAUM(aumItem),
+  const read = aumItem === undefined || isNullish(aumItem) ? undefined : readAUMHashed(bytes, aumItem);
+  const record: AumRecord = {
+    aum: read?.aum,
     createdUnix: readInt64(fields?.get(3), 'AUM record CreatedUnix'),
     purgedUnix: readInt64(fields?.get(4), 'AUM record PurgedUnix'),
   };
+  return read === undefined ? { record } : { record, aumHash: read.hash };
 }

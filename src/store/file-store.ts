@@ -1,6 +1,7 @@
 import { mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { CompactableStore } from '../authority/store.js';
+import { type CompactableStore, IN_PLACE_READS, type InPlaceReads } from '../authority/store.js';
+import { hasStoredHash, rememberHash } from '../authority/hash-cache.js';
 import { TlockError } from '../errors.js';
 import { FILE_LOCK_WAIT_MS } from '../limits.js';
 import type { AUM } from '../model/aum.js';
@@ -107,24 +108,39 @@ export class FileStore implements CompactableStore {
 
   get(hash: Uint8Array): Promise<AUM | undefined> {
     return settle(() => {
-      const name = nameOf(hash, 'FileStore.get: hash');
-      return this.index.live(name) === undefined ? undefined : this.handOut(name);
+      return this.handOut(nameOf(hash, 'FileStore.get: hash'));
     });
   }
 
   children(hash: Uint8Array): Promise<AUM[]> {
     return settle(() =>
-      this.index.children(nameOf(hash, 'FileStore.children: hash')).map((n) => this.handOut(n)),
+      this.index.children(nameOf(hash, 'FileStore.children: hash')).map((n) => this.handOut(n)!),
     );
   }
 
   heads(): Promise<AUM[]> {
-    return settle(() => this.index.heads().map((n) => this.handOut(n)));
+    return settle(() => this.index.heads().map((n) => this.handOut(n)!));
   }
 
-  /** A caller's copy of the live AUM named `name`. */
-  private handOut(name: string): AUM {
-    return handOut(this.index.live(name)!, hashFromBase32(name));
+  /** For the authority's chain walks only (src/authority/store.ts): the stored AUMs themselves. */
+  readonly [IN_PLACE_READS]: InPlaceReads = {
+    get: (hash) => this.storedAUM(hashToBase32(hash)),
+    children: (hash) => this.index.children(hashToBase32(hash)).map((n) => this.storedAUM(n)!),
+    heads: () => this.index.heads().map((n) => this.storedAUM(n)!),
+  };
+
+  /** The live AUM named `name` as stored, its hash remembered (once) for the authority. */
+  private storedAUM(name: string): AUM | undefined {
+    const file = this.index.liveFile(name);
+    if (file === undefined) return undefined;
+    if (!hasStoredHash(file.record.aum)) rememberHash(file.record.aum, file.hash.slice());
+    return file.record.aum;
+  }
+
+  /** A caller's copy of the live AUM named `name`, if there is one. */
+  private handOut(name: string): AUM | undefined {
+    const file = this.index.liveFile(name);
+    return file === undefined ? undefined : handOut(file.record.aum, file.hash.slice());
   }
 
   /**
@@ -266,7 +282,7 @@ export class FileStore implements CompactableStore {
       for (const [i, { name, record }] of writes.entries()) {
         await renameInto(temps[i]!, recordPath(this.dir, name));
         temps[i] = '';
-        this.index.set(name, { record, mtimeMs: this.clock() });
+        this.index.set(name, { record, mtimeMs: this.clock(), hash: hashFromBase32(name) });
       }
     } finally {
       for (const t of temps) if (t !== '') await removeQuietly(t);

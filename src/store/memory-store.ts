@@ -1,13 +1,20 @@
 import { TlockError } from '../errors.js';
 import { type AUM, aumParent } from '../model/aum.js';
 import { fromHex, toHex } from '../wire/bytes.js';
-import type { CompactableStore } from '../authority/store.js';
+import { type CompactableStore, IN_PLACE_READS, type InPlaceReads } from '../authority/store.js';
+import { hasStoredHash, rememberHash } from '../authority/hash-cache.js';
 import { handOut, prepareBatch, requireHash, settle } from './store-contract.js';
 
 interface Entry {
   aum: AUM;
   hash: Uint8Array;
   committedAt: number;
+}
+
+/** A stored AUM, its hash remembered (once) for the authority. */
+function stored(e: Entry): AUM {
+  if (!hasStoredHash(e.aum)) rememberHash(e.aum, e.hash.slice());
+  return e.aum;
 }
 
 /**
@@ -25,6 +32,23 @@ export class MemoryStore implements CompactableStore {
   constructor(opts: { clock?: () => number } = {}) {
     this.#clock = opts.clock ?? Date.now;
   }
+
+  /** For the authority's chain walks only (src/authority/store.ts): the stored AUMs themselves. */
+  readonly [IN_PLACE_READS]: InPlaceReads = {
+    get: (hash) => {
+      const e = this.#aums.get(toHex(hash));
+      return e === undefined ? undefined : stored(e);
+    },
+    children: (hash) => {
+      const out: AUM[] = [];
+      for (const k of this.#children.get(toHex(hash)) ?? []) {
+        const e = this.#aums.get(k);
+        if (e !== undefined) out.push(stored(e));
+      }
+      return out;
+    },
+    heads: () => this.#headEntries().map(stored),
+  };
 
   get(hash: Uint8Array): Promise<AUM | undefined> {
     return settle(() => {
@@ -48,11 +72,15 @@ export class MemoryStore implements CompactableStore {
   }
 
   heads(): Promise<AUM[]> {
-    const out: AUM[] = [];
+    return Promise.resolve(this.#headEntries().map((e) => handOut(e.aum, e.hash)));
+  }
+
+  #headEntries(): Entry[] {
+    const out: Entry[] = [];
     for (const [hex, e] of this.#aums) {
-      if (!(this.#children.get(hex) ?? []).some((k) => this.#aums.has(k))) out.push(handOut(e.aum, e.hash));
+      if (!(this.#children.get(hex) ?? []).some((k) => this.#aums.has(k))) out.push(e);
     }
-    return Promise.resolve(out);
+    return out;
   }
 
   commit(aums: AUM[]): Promise<void> {

@@ -14,7 +14,10 @@ export class RecordIndex {
   private readonly childNames = new Map<string, Set<string>>();
 
   constructor(files: Iterable<[string, RecordFile]> = []) {
-    for (const [name, file] of files) this.set(name, file);
+    for (const [name, file] of files) {
+      if (this.files.has(name)) this.delete(name);
+      this.add(name, file);
+    }
   }
 
   file(name: string): RecordFile | undefined {
@@ -23,8 +26,15 @@ export class RecordIndex {
 
   /** The AUM with this name if it is live (stored and not purged). */
   live(name: string): AUM | undefined {
-    const record = this.files.get(name)?.record;
-    return record !== undefined && recordIsLive(record) ? record.aum : undefined;
+    return this.liveFile(name)?.record.aum;
+  }
+
+  /** The file of the AUM with this name if it is live (stored and not purged). */
+  liveFile(name: string): (RecordFile & { record: { aum: AUM } }) | undefined {
+    const file = this.files.get(name);
+    return file !== undefined && recordIsLive(file.record)
+      ? (file as RecordFile & { record: { aum: AUM } })
+      : undefined;
   }
 
   liveNames(): string[] {
@@ -47,6 +57,11 @@ export class RecordIndex {
 
   set(name: string, file: RecordFile): void {
     this.delete(name);
+    this.add(name, file);
+  }
+
+  /** Indexes a file whose name is not indexed yet. */
+  private add(name: string, file: RecordFile): void {
     this.files.set(name, file);
     const parent = this.parentOf(name);
     if (parent === undefined) return;

@@ -5,22 +5,21 @@ import { requireBytes } from './bytes.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+/** Every 10-bit group as its two base32 characters. */
+const PAIRS: string[] = [];
+for (let i = 0; i < 1024; i++) PAIRS.push(ALPHABET[i >> 5]! + ALPHABET[i & 31]!);
+
 export function hashToBase32(hash: Uint8Array): string {
-  requireBytes(hash, 'hashToBase32: hash', 32);
+  const h = requireBytes(hash, 'hashToBase32: hash', 32);
   let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of hash) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
+  // Six groups of 5 bytes (40 bits, 8 characters), then 2 bytes padded with 4 zero bits.
+  for (let i = 0; i < 30; i += 5) {
+    const hi = (h[i]! << 12) | (h[i + 1]! << 4) | (h[i + 2]! >> 4);
+    const lo = ((h[i + 2]! & 15) << 16) | (h[i + 3]! << 8) | h[i + 4]!;
+    out += PAIRS[hi >> 10]! + PAIRS[hi & 1023]! + PAIRS[lo >> 10]! + PAIRS[lo & 1023]!;
   }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out;
+  const last = ((h[30]! << 8) | h[31]!) << 4;
+  return out + PAIRS[last >> 10]! + PAIRS[last & 1023]!;
 }
 
 /**

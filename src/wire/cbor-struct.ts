@@ -29,25 +29,26 @@ export function readStruct(
   if (isNullish(item)) return null;
   if (item.kind !== 'map') fail(what, `expected a map, got ${describeItem(item)}`);
   const found = new Map<number, CborItem>();
-  const unknown = new Set<string>();
+  let unknown: Set<string> | undefined;
   for (let i = 0; i < item.keys.length; i++) {
     const key = item.keys[i]!;
     let field: number | undefined;
-    let unknownName: string;
+    let text: string | undefined;
+    let int: number | bigint | undefined;
     if (key.kind === 'uint') {
       // Go converts with int64(val): keys of 2^63 and more wrap to negative, so unknown, keys.
-      const v = BigInt(key.value);
-      const asInt64 = v > INT64_MAX ? v - (1n << 64n) : v;
-      if (asInt64 >= 0n && fields.includes(Number(asInt64))) field = Number(asInt64);
-      unknownName = `int:${asInt64}`;
+      // Numbers are below 2^53; only a bigint can overflow int64.
+      const v = key.value;
+      const asInt64 = typeof v === 'bigint' && v > INT64_MAX ? v - (1n << 64n) : v;
+      if (typeof asInt64 === 'number' && fields.includes(asInt64)) field = asInt64;
+      int = asInt64;
     } else if (key.kind === 'nint') {
       if (key.value > INT64_MAX) fail(what, `map key -1-${key.value} overflows int64`);
-      unknownName = `int:${-1n - key.value}`;
+      int = -1n - key.value;
     } else if (key.kind === 'text') {
-      const name = readText(key, `${what} map key`);
-      const n = /^(0|[1-9][0-9]{0,3})$/.test(name) ? Number(name) : NaN;
+      text = readText(key, `${what} map key`);
+      const n = /^(0|[1-9][0-9]{0,3})$/.test(text) ? Number(text) : NaN;
       if (fields.includes(n)) field = n;
-      unknownName = `text:${name}`;
     } else {
       fail(what, `map key is ${describeItem(key)}; only integer and text keys are allowed`);
     }
@@ -55,8 +56,11 @@ export function readStruct(
       if (found.has(field)) fail(what, `duplicate map key ${field}`);
       found.set(field, item.values[i]!);
     } else {
-      if (unknown.has(unknownName)) fail(what, `duplicate map key ${unknownName.replace(/^[a-z]+:/, '')}`);
-      unknown.add(unknownName);
+      // Built only for unknown keys: int:7 and text:7 are different keys.
+      const name = text !== undefined ? `text:${text}` : `int:${int}`;
+      unknown ??= new Set();
+      if (unknown.has(name)) fail(what, `duplicate map key ${name.replace(/^[a-z]+:/, '')}`);
+      unknown.add(name);
     }
   }
   return found;

@@ -11,15 +11,33 @@ import { plainView } from './bytes.js';
  * it knows from that tree, checking types, UTF-8 and duplicate keys only where it reads, so that
  * a value under an unknown key is only required to be well-formed.
  */
-export type CborItem =
+export type CborItem = (
   | { readonly kind: 'uint'; readonly value: number | bigint } // number when ≤ 2^53 - 1
   | { readonly kind: 'nint'; readonly value: bigint } // the integer -1 - value
   | { readonly kind: 'bytes'; readonly bytes: Uint8Array }
   | { readonly kind: 'text'; readonly bytes: Uint8Array } // raw UTF-8, checked when read
-  | { readonly kind: 'array'; readonly items: readonly CborItem[] }
-  | { readonly kind: 'map'; readonly keys: readonly CborItem[]; readonly values: readonly CborItem[] }
+  | { readonly kind: 'array'; readonly items: readonly CborItem[]; readonly minimal: boolean }
+  | {
+      readonly kind: 'map';
+      readonly keys: readonly CborItem[];
+      readonly values: readonly CborItem[];
+      readonly minimal: boolean;
+    }
   | { readonly kind: 'simple'; readonly value: number } // 20 false, 21 true, 22 null, 23 undefined
-  | { readonly kind: 'float' };
+  | { readonly kind: 'float' }
+) &
+  CborSpan;
+
+/**
+ * Where an item sits in the parsed input: bytes [start, end). Arrays and maps also carry
+ * `minimal`: every head inside them (their own included) is in its shortest form and none is a
+ * float, the first condition for their bytes to be exactly what our canonical writer would
+ * produce for them (src/model/canonical-bytes.ts decides the rest).
+ */
+export interface CborSpan {
+  readonly start: number;
+  readonly end: number;
+}
 
 export const SIMPLE_NULL = 22;
 export const SIMPLE_UNDEFINED = 23;
@@ -34,6 +52,8 @@ function decodeError(message: string, offset: number): TlockError {
 
 class Parser {
   pos = 0;
+  /** Heads seen so far that use more bytes than their value needs (or are floats). */
+  longHeads = 0;
   constructor(readonly buf: Uint8Array) {}
 
   need(n: number, start: number): void {
@@ -41,7 +61,7 @@ class Parser {
       throw decodeError('input ends in the middle of an item (truncated)', start);
   }
 
-  /** Reads the argument of a head with additional info `ai` (0..27). */
+  /** Reads the argument of a head with additional info `ai` (0..27), counting heads longer than needed. */
   argument(ai: number, start: number): number | bigint {
     if (ai < 24) return ai;
     const size = 1 << (ai - 24); // 1, 2, 4, 8 bytes
@@ -50,15 +70,25 @@ class Parser {
     const p = this.pos;
     this.pos += size;
     switch (size) {
-      case 1:
-        return b[p]!;
-      case 2:
-        return (b[p]! << 8) | b[p + 1]!;
-      case 4:
-        return ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+      case 1: {
+        const v = b[p]!;
+        if (v < 24) this.longHeads++;
+        return v;
+      }
+      case 2: {
+        const v = (b[p]! << 8) | b[p + 1]!;
+        if (v < 0x100) this.longHeads++;
+        return v;
+      }
+      case 4: {
+        const v = ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+        if (v < 0x10000) this.longHeads++;
+        return v;
+      }
       default: {
         const hi = ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
         const lo = ((b[p + 4]! << 24) >>> 0) + ((b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!);
+        if (hi === 0) this.longHeads++;
         if (hi < 0x200000) return hi * 0x100000000 + lo; // below 2^53: exact as a number
         return (BigInt(hi) << 32n) | BigInt(lo);
       }
@@ -74,6 +104,7 @@ class Parser {
 
   item(depth: number): CborItem {
     const start = this.pos;
+    const longBefore = this.longHeads;
     this.need(1, start);
     const initial = this.buf[this.pos++]!;
     const major = initial >> 5;
@@ -85,17 +116,21 @@ class Parser {
     }
     if (ai >= 28) throw decodeError(`reserved additional info ${ai}`, start);
     switch (major) {
-      case 0:
-        return { kind: 'uint', value: this.argument(ai, start) };
-      case 1:
-        return { kind: 'nint', value: BigInt(this.argument(ai, start)) };
+      case 0: {
+        const value = this.argument(ai, start);
+        return { kind: 'uint', value, start, end: this.pos };
+      }
+      case 1: {
+        const value = BigInt(this.argument(ai, start));
+        return { kind: 'nint', value, start, end: this.pos };
+      }
       case 2:
       case 3: {
         const n = this.count(ai, start);
         this.need(n, start);
         const bytes = this.buf.subarray(this.pos, this.pos + n);
         this.pos += n;
-        return major === 2 ? { kind: 'bytes', bytes } : { kind: 'text', bytes };
+        return { kind: major === 2 ? 'bytes' : 'text', bytes, start, end: this.pos };
       }
       case 4: {
         if (depth + 1 > MAX_CBOR_NESTING)
@@ -107,7 +142,7 @@ class Parser {
         this.need(n, start); // every item takes at least one byte
         const items: CborItem[] = new Array<CborItem>(n);
         for (let i = 0; i < n; i++) items[i] = this.item(depth + 1);
-        return { kind: 'array', items };
+        return { kind: 'array', items, minimal: this.longHeads === longBefore, start, end: this.pos };
       }
       case 5: {
         if (depth + 1 > MAX_CBOR_NESTING)
@@ -123,20 +158,21 @@ class Parser {
           keys[i] = this.item(depth + 1);
           values[i] = this.item(depth + 1);
         }
-        return { kind: 'map', keys, values };
+        return { kind: 'map', keys, values, minimal: this.longHeads === longBefore, start, end: this.pos };
       }
       case 6:
         throw decodeError('tags are not allowed', start);
       default: {
         // major 7: simple values and floats
-        if (ai < 24) return { kind: 'simple', value: ai };
+        if (ai < 24) return { kind: 'simple', value: ai, start, end: this.pos };
         if (ai === 24) {
           const v = this.count(ai, start);
           if (v < 32) throw decodeError(`simple value ${v} must use the one-byte form`, start);
-          return { kind: 'simple', value: v };
+          return { kind: 'simple', value: v, start, end: this.pos };
         }
         this.argument(ai, start); // 2, 4 or 8 bytes of float
-        return { kind: 'float' };
+        this.longHeads++; // our writer never writes a float
+        return { kind: 'float', start, end: this.pos };
       }
     }
   }
@@ -287,4 +323,25 @@ export class CborWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
+
+  /** The bytes written so far, without a copy: valid until the next write or reset. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
+  reset(): this {
+    this.len = 0;
+    return this;
+  }
+}
+
+const scratch = new CborWriter();
+
+/**
+ * A shared writer for output that is used at once and never kept (shape checks, bytes to hash):
+ * saves allocating a buffer per call. Its contents are valid until the next call; encoding is
+ * synchronous, so no two users can interleave.
+ */
+export function scratchWriter(): CborWriter {
+  return scratch.reset();
 }

@@ -1,0 +1,127 @@
+import { type KeyObject, createPublicKey, verify } from 'node:crypto';
+import { type Netmap, type NetmapVerdict, NetmapVerifier } from '../../src/index.js';
+import { type RatioResult, compare } from '../harness.js';
+import {
+  type NetmapFixture,
+  type RawSignature,
+  buildNetmapFixture,
+  withChangedPeers,
+} from '../netmap-fixture.js';
+
+export const NETMAP_PEERS = 10_000;
+
+/** A verifier that may (once the worker pool lands) offer an async, parallel filter. */
+type MaybeParallel = NetmapVerifier & {
+  filterAsync?: (netmap: Netmap) => Promise<NetmapVerdict>;
+  close?: () => unknown;
+};
+
+function keyObjectCache(raw: readonly RawSignature[]): Map<Uint8Array, KeyObject> {
+  const out = new Map<Uint8Array, KeyObject>();
+  for (const r of raw) {
+    if (out.has(r.public)) continue;
+    const x = Buffer.from(r.public).toString('base64url');
+    out.set(r.public, createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }));
+  }
+  return out;
+}
+
+/** The floor: node:crypto ed25519 verification of the same signatures, key objects cached (JWK import). */
+function verifyFloor(raw: readonly RawSignature[], keys: Map<Uint8Array, KeyObject>): void {
+  for (const r of raw) {
+    if (!verify(null, r.sigHash, keys.get(r.public)!, r.signature)) throw new Error('floor: bad signature');
+  }
+}
+
+function expectAllKept(verdict: NetmapVerdict, peers: number): void {
+  const kept = (verdict.netmap.Peers as unknown[]).length;
+  if (kept !== peers || verdict.dropped.length !== 0 || verdict.selfLockedOut !== undefined) {
+    throw new Error(`netmap benchmark: expected ${peers} peers kept, got ${kept}`);
+  }
+}
+
+export async function netmapCases(runs: number): Promise<RatioResult[]> {
+  const fixture: NetmapFixture = await buildNetmapFixture(NETMAP_PEERS);
+  const keys = keyObjectCache(fixture.raw);
+  const floorName = `node:crypto verify ×${NETMAP_PEERS}`;
+  const results: RatioResult[] = [];
+
+  // Every subject gets a freshly parsed map response, as a node does (parsing is not timed):
+  // reusing one object would let later runs find its strings already hashed.
+  const text = JSON.stringify(fixture.netmap);
+  let input: Netmap = {};
+  const cold = await compare({
+    runs,
+    setupSubject: () => {
+      input = JSON.parse(text) as Netmap;
+    },
+    subject: () => expectAllKept(new NetmapVerifier(fixture.authority).filter(input), NETMAP_PEERS),
+    floor: () => verifyFloor(fixture.raw, keys),
+  });
+  results.push({
+    name: `netmap ${NETMAP_PEERS} peers, cold`,
+    subject: 'new NetmapVerifier(authority).filter(netmap)',
+    floor: floorName,
+    subjectMs: cold.subject.medianMs,
+    floorMs: cold.floor.medianMs,
+    ratio: cold.subject.medianMs / cold.floor.medianMs,
+    target: '≤ 0.6×',
+    met: cold.subject.medianMs / cold.floor.medianMs <= 0.6,
+  });
+
+  const probe = new NetmapVerifier(fixture.authority) as MaybeParallel;
+  if (typeof probe.filterAsync === 'function') {
+    const parallel = await compare({
+      runs,
+      setupSubject: () => {
+        input = JSON.parse(text) as Netmap;
+      },
+      subject: async () => {
+        const v = new NetmapVerifier(fixture.authority) as MaybeParallel;
+        expectAllKept(await v.filterAsync(input), NETMAP_PEERS);
+        await v.close?.();
+      },
+      floor: () => verifyFloor(fixture.raw, keys),
+    });
+    results.push({
+      name: `netmap ${NETMAP_PEERS} peers, cold, parallel`,
+      subject: 'new NetmapVerifier(authority).filterAsync(netmap)',
+      floor: floorName,
+      subjectMs: parallel.subject.medianMs,
+      floorMs: parallel.floor.medianMs,
+      ratio: parallel.subject.medianMs / parallel.floor.medianMs,
+      target: '≤ 0.3× (stretch)',
+      met: parallel.subject.medianMs / parallel.floor.medianMs <= 0.3,
+    });
+  }
+  await probe.close?.();
+
+  // 1 % of peers re-keyed, on a verifier that has just checked the previous netmap.
+  const changedText = JSON.stringify(withChangedPeers(fixture, 0.01));
+  let warm = new NetmapVerifier(fixture.authority);
+  let changed: Netmap = {};
+  const delta = await compare({
+    runs: runs + 4, // a short subject: more runs steady the median against scavenges
+    setupSubject: () => {
+      warm = new NetmapVerifier(fixture.authority);
+      expectAllKept(warm.filter(JSON.parse(text) as Netmap), NETMAP_PEERS);
+      changed = JSON.parse(changedText) as Netmap;
+    },
+    subject: () => expectAllKept(warm.filter(changed), NETMAP_PEERS),
+    setupFloor: () => {
+      changed = JSON.parse(changedText) as Netmap;
+    },
+    floor: () => expectAllKept(new NetmapVerifier(fixture.authority).filter(changed), NETMAP_PEERS),
+  });
+  results.push({
+    name: `netmap ${NETMAP_PEERS} peers, 1 % changed, warm`,
+    subject: 'warm verifier .filter(changed netmap)',
+    floor: 'cold filter',
+    subjectMs: delta.subject.medianMs,
+    floorMs: delta.floor.medianMs,
+    ratio: delta.subject.medianMs / delta.floor.medianMs,
+    target: '≤ 0.02×',
+    met: delta.subject.medianMs / delta.floor.medianMs <= 0.02,
+  });
+  return results;
+}

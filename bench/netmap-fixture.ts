@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import {
+  Authority,
+  MemoryStore,
+  type Netmap,
+  type SigningKey,
+  decodeNodeKeySignature,
+  encodeBase64,
+  formatNodeKey,
+  nodeKeySignatureSigHash,
+  signNodeKey,
+  signingKeyFromPrivate,
+} from '../src/index.js';
+
+/** What the node-key signature floor needs for one peer: the signer's public key, the sig-hash and the signature. */
+export interface RawSignature {
+  public: Uint8Array;
+  sigHash: Uint8Array;
+  signature: Uint8Array;
+}
+
+export interface NetmapFixture {
+  authority: Authority;
+  admins: SigningKey[];
+  netmap: Netmap;
+  /** The same signatures as the netmap's, for the floor (decoded ahead of time, not timed). */
+  raw: RawSignature[];
+}
+
+/*
+ * Keys come from random bytes, not generateSigningKey: node 20's generateKeyPairSync followed by
+ * a JWK export deadlocks when a GC lands inside the export (a few thousand keys in, measured).
+ * Node keys and rotation keys need only be 32 bytes here; the admins are real signing keys.
+ */
+const randomNodeKey = (): Uint8Array => new Uint8Array(randomBytes(32));
+const newAdmin = (): SigningKey => signingKeyFromPrivate(new Uint8Array(randomBytes(32)));
+
+/** A peer entry shaped like a Tailscale map response's, direct-signed by `admin` with a rotation key. */
+function signedPeer(id: number, admin: SigningKey): Record<string, unknown> {
+  const nodeKey = randomNodeKey();
+  const sig = signNodeKey(admin, nodeKey, { wrappingPubkey: randomNodeKey() });
+  return {
+    ID: id,
+    StableID: `n${id.toString(36)}CNTRL`,
+    Name: `node-${id}.tail1234.ts.net.`,
+    User: 1000 + (id % 17),
+    Key: formatNodeKey(nodeKey),
+    KeyExpiry: '2027-01-01T00:00:00Z',
+    KeySignature: encodeBase64(sig),
+    Machine: `mkey:${Buffer.from(randomNodeKey()).toString('hex')}`,
+    DiscoKey: `discokey:${Buffer.from(randomNodeKey()).toString('hex')}`,
+    Addresses: [`100.64.${(id >> 8) & 255}.${id & 255}/32`],
+    AllowedIPs: [`100.64.${(id >> 8) & 255}.${id & 255}/32`],
+    Endpoints: [`198.51.100.${id % 250}:41641`],
+    HomeDERP: 1 + (id % 20),
+    Online: true,
+  };
+}
+
+function rawOf(peer: Record<string, unknown>, admins: readonly SigningKey[]): RawSignature {
+  const nks = decodeNodeKeySignature(Buffer.from(peer['KeySignature'] as string, 'base64'));
+  const admin = admins.find((a) => Buffer.from(a.publicKey).equals(Buffer.from(nks.keyID!)))!;
+  return { public: admin.publicKey, sigHash: nodeKeySignatureSigHash(nks), signature: nks.signature! };
+}
+
+/** An authority trusting two admin keys, and a full netmap of `peers` direct-signed peers (by both admins in turn). */
+export async function buildNetmapFixture(peers: number): Promise<NetmapFixture> {
+  const admins = [newAdmin(), newAdmin()];
+  const { authority } = await Authority.create(
+    new MemoryStore(),
+    {
+      lastAUMHash: null,
+      disablementValues: [new Uint8Array(32).fill(7)],
+      keys: admins.map((a) => ({ kind: 1, votes: 1, public: a.publicKey })),
+    },
+    admins[0]!,
+  );
+  const list: Record<string, unknown>[] = [];
+  for (let i = 0; i < peers; i++) list.push(signedPeer(i + 1, admins[i % admins.length]!));
+  const self = signedPeer(0, admins[0]!);
+  const netmap: Netmap = { Node: self, Peers: list, Domain: 'tail1234.ts.net' };
+  return { authority, admins, netmap, raw: list.map((p) => rawOf(p, admins)) };
+}
+
+/**
+ * The same netmap with `fraction` of its peers re-keyed (new node keys and new signatures, as
+ * after node-key rotation or re-authentication); the other entries are the same objects.
+ */
+export function withChangedPeers(fixture: NetmapFixture, fraction: number): Netmap {
+  const peers = fixture.netmap.Peers as Record<string, unknown>[];
+  const every = Math.round(1 / fraction);
+  const changed = peers.map((p, i) => {
+    if (i % every !== every - 1) return p;
+    const fresh = signedPeer(p['ID'] as number, fixture.admins[i % fixture.admins.length]!);
+    return { ...p, Key: fresh['Key'], KeySignature: fresh['KeySignature'] };
+  });
+  return { ...fixture.netmap, Peers: changed };
+}
