@@ -2,7 +2,6 @@ import {
   type KeyObject,
   createPrivateKey,
   createPublicKey,
-  generateKeyPairSync,
   sign as nodeSign,
   verify as nodeVerify,
 } from 'node:crypto';
@@ -10,6 +9,8 @@ import { createRequire } from 'node:module';
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { TlockError } from '../errors.js';
+import { randomBytes } from './random.js';
+import { isSmallOrderEncoding } from './small-order.js';
 import { bytesEqual, requireBytes } from '../wire/bytes.js';
 
 /*
@@ -53,9 +54,14 @@ function makeSigningKey(seed: Uint8Array, pub: Uint8Array, keyObject: KeyObject)
 
 /** A fresh ed25519 key pair from node:crypto's randomness. */
 export function generateSigningKey(): SigningKey {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  return makeSigningKey(fromB64url(jwk.d!), fromB64url(jwk.x!), privateKey);
+  // A random seed, not generateKeyPairSync: on Node 20, exporting a generated key can deadlock
+  // when a garbage collection lands in the export (seen after a few thousand keys).
+  const seed = randomBytes(32);
+  try {
+    return signingKeyFromPrivate(seed);
+  } finally {
+    seed.fill(0);
+  }
 }
 
 /** A signing key from a 32-byte seed or a 64-byte private key (seed ‖ public key, checked). */
@@ -217,6 +223,7 @@ export function weakPublicKeyReason(
   return point.isSmallOrder() ? 'small-order' : undefined;
 }
 
+/** Whether `pub` encodes a small-order point (by table: no point decompression). */
 export function isSmallOrderPublicKey(pub: Uint8Array): boolean {
-  return weakPublicKeyReason(pub) === 'small-order';
+  return pub instanceof Uint8Array && pub.length === 32 && isSmallOrderEncoding(pub);
 }

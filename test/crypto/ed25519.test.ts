@@ -119,6 +119,12 @@ describe('signing', () => {
     }
   });
 
+  it('generates thousands of distinct keys without hanging (generateKeyPairSync + export deadlocked on Node 20)', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) seen.add(Buffer.from(generateSigningKey().publicKey).toString('hex'));
+    expect(seen.size).toBe(5000);
+  });
+
   it('round-trips a 64-byte private key and a 32-byte seed', () => {
     const key = generateSigningKey();
     expect(signingKeyFromPrivate(key.privateKey).publicKey).toEqual(key.publicKey);
