@@ -22,50 +22,62 @@ const PATCH_FIELD_NAMES: Readonly<Record<string, string>> = { DERPRegion: 'HomeD
  * NETMAP_MAX_REMEMBERED_PEERS new nodes are not remembered (and so never admitted by a delta).
  */
 export class ServerView {
-  readonly #nodes = new Map<string, Record<string, unknown>>();
+  #nodes = new Map<string, Record<string, unknown>>();
+  /** A full list not yet indexed: most full netmaps are followed by another, never by a delta. */
+  #pending: readonly unknown[] | undefined;
+
+  #index(): Map<string, Record<string, unknown>> {
+    if (this.#pending !== undefined) {
+      const peers = this.#pending;
+      this.#pending = undefined;
+      this.#nodes = new Map();
+      for (const peer of peers) this.upsert(peer);
+    }
+    return this.#nodes;
+  }
 
   get size(): number {
-    return this.#nodes.size;
+    return this.#index().size;
   }
 
   get(id: string): Record<string, unknown> | undefined {
-    return this.#nodes.get(id);
+    return this.#index().get(id);
   }
 
   entries(): IterableIterator<[string, Record<string, unknown>]> {
-    return this.#nodes.entries();
+    return this.#index().entries();
   }
 
-  /** A full netmap replaces everything. */
+  /** A full netmap replaces everything (indexed when first needed). */
   reset(peers: readonly unknown[]): void {
-    this.#nodes.clear();
-    for (const peer of peers) this.upsert(peer);
+    this.#pending = peers;
   }
 
   upsert(peer: unknown): void {
     if (!isObject(peer)) return;
     const id = nodeIdKey(peer['ID']);
     if (id === undefined) return;
-    if (!this.#nodes.has(id) && this.#nodes.size >= NETMAP_MAX_REMEMBERED_PEERS) return;
-    this.#nodes.set(id, peer);
+    const nodes = this.#index();
+    if (!nodes.has(id) && nodes.size >= NETMAP_MAX_REMEMBERED_PEERS) return;
+    nodes.set(id, peer);
   }
 
   remove(id: unknown): void {
     const k = nodeIdKey(id);
-    if (k !== undefined) this.#nodes.delete(k);
+    if (k !== undefined) this.#index().delete(k);
   }
 
   /** Applies a PeersChangedPatch entry to a known node; false when the node is unknown. */
   patch(patch: Record<string, unknown>): boolean {
     const id = nodeIdKey(patch['NodeID']);
-    const node = id === undefined ? undefined : this.#nodes.get(id);
+    const node = id === undefined ? undefined : this.#index().get(id);
     if (node === undefined) return false;
     const merged: Record<string, unknown> = { ...node };
     for (const [field, value] of Object.entries(patch)) {
       if (field === 'NodeID' || value === null || value === undefined) continue;
       merged[PATCH_FIELD_NAMES[field] ?? field] = value;
     }
-    this.#nodes.set(id!, merged);
+    this.#index().set(id!, merged);
     return true;
   }
 }

@@ -52,7 +52,12 @@ export class NetmapVerifier {
   readonly #authority: AuthorityView;
   readonly #cache: VerdictCache;
   readonly #batcher: VerdictBatcher | undefined;
-  readonly #peers: PeerMemory = { view: new ServerView(), passed: new Set(), head: undefined };
+  readonly #peers: PeerMemory = {
+    view: new ServerView(),
+    passedIds: new Set(),
+    keptFull: undefined,
+    head: undefined,
+  };
 
   constructor(authority: AuthorityView, options: NetmapVerifierOptions = {}) {
     if (typeof authority !== 'object' || authority === null) {
@@ -104,12 +109,13 @@ export class NetmapVerifier {
     // Verdicts hold for the state they were computed under only: if the authority moved while
     // the workers ran, check again here.
     if (this.#authority.head !== head) return this.filter(mapResponse);
-    const prefetched = new Map<string, { key: string; verdict: PeerVerdict }>();
-    claims.forEach(([key, sig], i) => {
-      const verdict = verdicts[i]!;
-      prefetched.set(sig, { key, verdict });
-      this.#cache.set(sig, key, verdict);
-    });
+    claims.forEach(([key, sig], i) => this.#cache.set(sig, key, verdicts[i]!));
+    // The cache holds them all unless it is smaller than the batch (or off): then keep them aside.
+    let prefetched: Map<string, { key: string; verdict: PeerVerdict }> | undefined;
+    if (this.#cache.capacity < claims.length * 2) {
+      prefetched = new Map();
+      claims.forEach(([key, sig], i) => prefetched!.set(sig, { key, verdict: verdicts[i]! }));
+    }
     return new FilterRun(state, head, this.#cache, this.#peers, mapResponse, prefetched).finish();
   }
 
@@ -126,10 +132,26 @@ export class NetmapVerifier {
 /** What the verifier remembers between map responses. */
 interface PeerMemory {
   readonly view: ServerView;
-  /** Node IDs (nodeIdKey) of the peers passed on to the daemon and not removed since. */
-  passed: Set<string>;
+  /** Node IDs (nodeIdKey) of the peers passed on to the daemon and not removed since... */
+  passedIds: Set<string>;
+  /** ...or, until a delta needs them, the peers kept from the last full netmap. */
+  keptFull: readonly unknown[] | undefined;
   /** The head the peers were last judged under. */
   head: string | undefined;
+}
+
+/** The IDs of the peers passed on, indexed from the last full netmap when first needed. */
+function passed(memory: PeerMemory): Set<string> {
+  if (memory.keptFull !== undefined) {
+    const ids = new Set<string>();
+    for (const peer of memory.keptFull) {
+      const id = isObject(peer) ? nodeIdKey(peer['ID']) : undefined;
+      if (id !== undefined) ids.add(id);
+    }
+    memory.passedIds = ids;
+    memory.keptFull = undefined;
+  }
+  return memory.passedIds;
 }
 
 function checkShape(resp: unknown): asserts resp is Netmap {
@@ -246,17 +268,14 @@ class FilterRun {
   fullNetmap(peers: readonly unknown[]): void {
     const judged = judgePeers(peers, this.verdict);
     const kept: unknown[] = [];
-    const passed = new Set<string>();
     peers.forEach((peer, i) => {
       const j = judged[i]!;
       if (!j.ok) return this.drop(peer, 'ID', j);
       kept.push(peer);
-      const id = isObject(peer) ? nodeIdKey(peer['ID']) : undefined;
-      if (id !== undefined) passed.add(id);
     });
     this.out.Peers = kept.length === peers.length ? peers : kept;
     this.memory.view.reset(peers);
-    this.memory.passed = passed;
+    this.memory.keptFull = this.out.Peers as unknown[];
   }
 
   /**
@@ -272,7 +291,7 @@ class FilterRun {
     for (const id of listOf(resp.PeersRemoved)) {
       view.remove(id);
       const k = nodeIdKey(id);
-      if (k !== undefined) memory.passed.delete(k);
+      if (k !== undefined) passed(memory).delete(k);
     }
     const unknownPatched = new Set<unknown>();
     for (const p of patches) if (isObject(p) && !view.patch(p)) unknownPatched.add(p);
@@ -333,7 +352,8 @@ class FilterRun {
       }
     }
     // Peers passed on earlier and refused now.
-    for (const id of memory.passed) {
+    const before = passed(memory);
+    for (const id of before) {
       const j = judged.get(id);
       if (j === undefined || j.ok || reported.has(id)) continue;
       const node = view.get(id);
@@ -341,14 +361,15 @@ class FilterRun {
       this.remove(node, 'ID', id, reported);
     }
     // Peers refused earlier and authorised now: the daemon has never had them.
-    const passed = new Set<string>();
+    const now = new Set<string>();
+    const inResponse = new Set(changed);
     judged.forEach((j, id) => {
       if (!j.ok) return;
-      passed.add(id);
+      now.add(id);
       const node = view.get(id)!;
-      if (!memory.passed.has(id) && !changed.includes(node)) keptChanged.push(node);
+      if (!before.has(id) && !inResponse.has(node)) keptChanged.push(node);
     });
-    memory.passed = passed;
+    memory.passedIds = now;
     if (Array.isArray(resp.PeersChanged) || keptChanged.length > 0) {
       this.out.PeersChanged = sameList(changed, keptChanged);
     }
@@ -358,7 +379,7 @@ class FilterRun {
   remove(entry: unknown, idField: 'ID' | 'NodeID', id: string | undefined, reported: Set<string>): void {
     if (id === undefined || !isObject(entry)) return;
     reported.add(id);
-    this.memory.passed.delete(id);
+    passed(this.memory).delete(id);
     this.removals.set(id, entry[idField] as NodeId);
   }
 
