@@ -23,6 +23,25 @@ export interface RatioResult {
   note?: string;
 }
 
+/** A ratio row from a `compare` result; `limit` is the target ratio, if there is one. */
+export function ratioResult(
+  row: { name: string; subject: string; floor: string; target?: string; limit?: number },
+  t: { subject: Timing; floor: Timing },
+): RatioResult {
+  const ratio = t.subject.medianMs / t.floor.medianMs;
+  const out: RatioResult = {
+    name: row.name,
+    subject: row.subject,
+    floor: row.floor,
+    subjectMs: t.subject.medianMs,
+    floorMs: t.floor.medianMs,
+    ratio,
+  };
+  if (row.target !== undefined) out.target = row.target;
+  if (row.limit !== undefined) out.met = ratio <= row.limit;
+  return out;
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;

@@ -9,6 +9,7 @@ export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2, IO: 3 } as const;
 export function exitCodeFor(e: TlockError): number {
   switch (e.code) {
     case 'STORAGE':
+    case 'INTERNAL':
       return EXIT.IO;
     case 'DECODE':
     case 'INVALID_ARGUMENT':

@@ -34,7 +34,9 @@ export type TlockErrorCode =
   /** The head moved while an update was being built, or a similar race. */
   | 'CONFLICT'
   /** The disk said no, or stored data is corrupt. */
-  | 'STORAGE';
+  | 'STORAGE'
+  /** Something inside tlock failed that no input should cause (a worker thread died, say). */
+  | 'INTERNAL';
 
 export class TlockError extends Error {
   override readonly name = 'TlockError';

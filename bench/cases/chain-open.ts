@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Authority, FileStore } from '../../src/index.js';
-import { type RatioResult, compare } from '../harness.js';
+import { type RatioResult, compare, ratioResult } from '../harness.js';
 import { buildFileChain } from '../chain-fixture.js';
 
 export const CHAIN_AUMS = 1000;
@@ -34,16 +34,16 @@ export async function chainOpenCase(runs: number): Promise<RatioResult> {
       },
       floor: () => readRaw(storeDir),
     });
-    return {
-      name: `open a ${CHAIN_AUMS}-AUM file-backed chain`,
-      subject: 'FileStore.open + Authority.open',
-      floor: `readdir + readFile of its files`,
-      subjectMs: t.subject.medianMs,
-      floorMs: t.floor.medianMs,
-      ratio: t.subject.medianMs / t.floor.medianMs,
-      target: '≤ 3× (Go: 3.8×)',
-      met: t.subject.medianMs / t.floor.medianMs <= 3,
-    };
+    return ratioResult(
+      {
+        name: `open a ${CHAIN_AUMS}-AUM file-backed chain`,
+        subject: 'FileStore.open + Authority.open',
+        floor: `readdir + readFile of its files`,
+        target: '≤ 3× (Go: 3.8×)',
+        limit: 3,
+      },
+      t,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import { type KeyObject, createPublicKey, verify } from 'node:crypto';
 import { type Netmap, type NetmapVerdict, NetmapVerifier, VerdictPool } from '../../src/index.js';
-import { type RatioResult, compare } from '../harness.js';
+import { type RatioResult, compare, ratioResult } from '../harness.js';
 import {
   type NetmapFixture,
   type RawSignature,
@@ -52,16 +52,18 @@ export async function netmapCases(runs: number): Promise<RatioResult[]> {
     subject: () => expectAllKept(new NetmapVerifier(fixture.authority).filter(input), NETMAP_PEERS),
     floor: () => verifyFloor(fixture.raw, keys),
   });
-  results.push({
-    name: `netmap ${NETMAP_PEERS} peers, cold`,
-    subject: 'new NetmapVerifier(authority).filter(netmap)',
-    floor: floorName,
-    subjectMs: cold.subject.medianMs,
-    floorMs: cold.floor.medianMs,
-    ratio: cold.subject.medianMs / cold.floor.medianMs,
-    target: '≤ 0.6×',
-    met: cold.subject.medianMs / cold.floor.medianMs <= 0.6,
-  });
+  results.push(
+    ratioResult(
+      {
+        name: `netmap ${NETMAP_PEERS} peers, cold`,
+        subject: 'new NetmapVerifier(authority).filter(netmap)',
+        floor: floorName,
+        target: '≤ 0.6×',
+        limit: 0.6,
+      },
+      cold,
+    ),
+  );
 
   // A worker pool started once, as the hook does, and used by a fresh verifier (cold cache) each run.
   const pool = new VerdictPool();
@@ -77,16 +79,18 @@ export async function netmapCases(runs: number): Promise<RatioResult[]> {
       },
       floor: () => verifyFloor(fixture.raw, keys),
     });
-    results.push({
-      name: `netmap ${NETMAP_PEERS} peers, cold, parallel`,
-      subject: `new NetmapVerifier(authority, { batcher: pool of ${pool.size} workers }).filterAsync(netmap)`,
-      floor: floorName,
-      subjectMs: parallel.subject.medianMs,
-      floorMs: parallel.floor.medianMs,
-      ratio: parallel.subject.medianMs / parallel.floor.medianMs,
-      target: '≤ 0.3× (stretch)',
-      met: parallel.subject.medianMs / parallel.floor.medianMs <= 0.3,
-    });
+    results.push(
+      ratioResult(
+        {
+          name: `netmap ${NETMAP_PEERS} peers, cold, parallel`,
+          subject: `new NetmapVerifier(authority, { batcher: pool of ${pool.size} workers }).filterAsync(netmap)`,
+          floor: floorName,
+          target: '≤ 0.3× (stretch)',
+          limit: 0.3,
+        },
+        parallel,
+      ),
+    );
   }
   await pool.close();
 
@@ -107,15 +111,17 @@ export async function netmapCases(runs: number): Promise<RatioResult[]> {
     },
     floor: () => expectAllKept(new NetmapVerifier(fixture.authority).filter(changed), NETMAP_PEERS),
   });
-  results.push({
-    name: `netmap ${NETMAP_PEERS} peers, 1 % changed, warm`,
-    subject: 'warm verifier .filter(changed netmap)',
-    floor: 'cold filter',
-    subjectMs: delta.subject.medianMs,
-    floorMs: delta.floor.medianMs,
-    ratio: delta.subject.medianMs / delta.floor.medianMs,
-    target: '≤ 0.02×',
-    met: delta.subject.medianMs / delta.floor.medianMs <= 0.02,
-  });
+  results.push(
+    ratioResult(
+      {
+        name: `netmap ${NETMAP_PEERS} peers, 1 % changed, warm`,
+        subject: 'warm verifier .filter(changed netmap)',
+        floor: 'cold filter',
+        target: '≤ 0.02×',
+        limit: 0.02,
+      },
+      delta,
+    ),
+  );
   return results;
 }

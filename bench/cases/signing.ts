@@ -1,6 +1,6 @@
 import { type KeyObject, createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { signNodeKey, signingKeyFromPrivate } from '../../src/index.js';
-import { type RatioResult, compare } from '../harness.js';
+import { type RatioResult, compare, ratioResult } from '../harness.js';
 
 export const SIGNATURES = 10_000;
 
@@ -27,12 +27,12 @@ export async function signingCase(runs: number): Promise<RatioResult> {
       for (const k of nodeKeys) sign(null, k, privateKey);
     },
   });
-  return {
-    name: `sign ${SIGNATURES} node keys`,
-    subject: 'signNodeKey (with a rotation key)',
-    floor: `node:crypto sign ×${SIGNATURES}`,
-    subjectMs: t.subject.medianMs,
-    floorMs: t.floor.medianMs,
-    ratio: t.subject.medianMs / t.floor.medianMs,
-  };
+  return ratioResult(
+    {
+      name: `sign ${SIGNATURES} node keys`,
+      subject: 'signNodeKey (with a rotation key)',
+      floor: `node:crypto sign ×${SIGNATURES}`,
+    },
+    t,
+  );
 }

@@ -96,7 +96,7 @@ export class VerdictPool implements VerdictBatcher {
     try {
       return (await Promise.all(parts)).flat();
     } catch (e) {
-      throw new TlockError('LIMIT', `parallel signature checks failed: ${(e as Error).message}`, {
+      throw new TlockError('INTERNAL', `parallel signature checks failed: ${(e as Error).message}`, {
         cause: e,
       });
     }
