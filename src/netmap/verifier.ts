@@ -95,7 +95,14 @@ export class NetmapVerifier {
     const { head, state } = this.#current();
     this.#cache.useHead(head);
     const claims =
-      this.#batcher === undefined ? [] : uncachedClaims(mapResponse, this.#peers.view, this.#cache);
+      this.#batcher === undefined
+        ? []
+        : uncachedClaims(
+            mapResponse,
+            // Known peers need checking again only under a new head (a delta re-judges them all).
+            this.#peers.head !== undefined && this.#peers.head !== head ? this.#peers.view : undefined,
+            this.#cache,
+          );
     if (claims.length < NETMAP_PARALLEL_MIN_PEERS) {
       return new FilterRun(state, head, this.#cache, this.#peers, mapResponse).finish();
     }
@@ -187,7 +194,7 @@ function touchesKey(patch: Record<string, unknown>): boolean {
 }
 
 /** The (Key, KeySignature) texts the filter will need and the cache lacks, without repeats. */
-function uncachedClaims(resp: Netmap, view: ServerView, cache: VerdictCache): [string, string][] {
+function uncachedClaims(resp: Netmap, view: ServerView | undefined, cache: VerdictCache): [string, string][] {
   const out: [string, string][] = [];
   const seen = new Set<string>();
   const consider = (entry: unknown): void => {
@@ -202,7 +209,7 @@ function uncachedClaims(resp: Netmap, view: ServerView, cache: VerdictCache): [s
   for (const entry of listOf(resp.Peers)) consider(entry);
   for (const entry of listOf(resp.PeersChanged)) consider(entry);
   for (const entry of listOf(resp.PeersChangedPatch)) consider(entry);
-  if (!Array.isArray(resp.Peers)) for (const [, node] of view.entries()) consider(node);
+  if (view !== undefined && !Array.isArray(resp.Peers)) for (const [, node] of view.entries()) consider(node);
   consider(resp.Node);
   return out;
 }
