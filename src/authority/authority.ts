@@ -16,7 +16,7 @@ import { type CompactionOptions, compactStore } from './compaction.js';
 import { storedHash } from './hash-cache.js';
 import { type ChainPosition, informBatch } from './inform.js';
 import { describeKeyID } from './key-text.js';
-import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from './node-key.js';
+import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from '../signing/node-key-authorization.js';
 import { cosignRevocation, makeRetroactiveRevocation } from './revocation.js';
 import { stateAtHash } from './state-at.js';
 import { getKey, verifyAUM, withContext } from './state-machine.js';
