@@ -1,9 +1,8 @@
 import { AUMKind } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
-import type { State } from '../model/state.js';
+import { type State, findKey } from '../model/state.js';
 import { compareBytes, toHex } from '../wire/bytes.js';
 import type { StoredAUM } from './chain-reads.js';
-import { getKey } from './state-machine.js';
 
 /**
  * docs/FORMAT.md §5.5, fork rule 1: the sum of votes of the distinct keys, trusted in the parent's state,
@@ -17,7 +16,7 @@ export function aumWeight(aum: AUM, state: State): bigint {
     if (sig.keyID === null || sig.keyID.length !== 32) continue;
     const id = toHex(sig.keyID);
     if (seen.has(id)) continue;
-    const key = getKey(state, sig.keyID);
+    const key = findKey(state, sig.keyID);
     if (key === undefined) continue;
     seen.add(id);
     weight = BigInt.asUintN(64, weight + BigInt(key.votes));
