@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { TlockError } from '../src/index.js';
 import { hookCommand } from './commands/hook.js';
 
-/** Exit codes (design.md): 0 ok, 1 verification said no, 2 bad usage or input, 3 storage or network. */
+/** Exit codes (README.md): 0 ok, 1 verification said no, 2 bad usage or input, 3 storage or network. */
 export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2, IO: 3 } as const;
 
 /** Which exit code a TlockError maps to. */

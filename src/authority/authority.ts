@@ -45,7 +45,7 @@ function hashArg(hash: Uint8Array | string, what: string): Uint8Array {
 
 /**
  * A tailnet key authority: the chain of AUMs in a store, and the trusted-key state at its head
- * (format §3; Tailscale's tka.Authority). The store is passed to every call that needs it; the
+ * (docs/FORMAT.md §5; Tailscale's tka.Authority). The store is passed to every call that needs it; the
  * authority keeps only its head, its oldest ancestor and the state. Calls that change it run one
  * at a time.
  */
@@ -91,7 +91,7 @@ export class Authority {
     }
     for (const k of s.keys ?? []) {
       const weak = weakPublicKeyReason(k.public!);
-      // format §7: we never create trust in a key anyone could forge signatures for.
+      // docs/FORMAT.md §11: we never create trust in a key anyone could forge signatures for.
       if (weak !== undefined) {
         const why = {
           'small-order': 'a small-order point',
@@ -196,7 +196,7 @@ export class Authority {
 
   /**
    * Checks that the node-key signature `nks` (CBOR bytes) authorises `nodeKey` (32 bytes) under
-   * the current state only: history does not count (format §4, §7). Returns the authorising key
+   * the current state only: history does not count (docs/FORMAT.md §6.4, §11). Returns the authorising key
    * and rotation details; throws TlockError (UNTRUSTED_KEY, BAD_SIGNATURE, WRONG_NODE_KEY,
    * MALFORMED_SIGNATURE, SMALL_ORDER_WRAPPING_KEY) if it does not.
    */
@@ -206,7 +206,7 @@ export class Authority {
 
   /**
    * Verifies and stores a batch of AUMs (oldest first), all or nothing, then moves to the new
-   * head (format §3 "Receiving"). On refusal the authority and the store are unchanged.
+   * head (docs/FORMAT.md §5.6). On refusal the authority and the store are unchanged.
    */
   async inform(store: AumStore, updates: AUM[]): Promise<void> {
     requireStore(store, 'inform: store');
@@ -222,7 +222,7 @@ export class Authority {
     return await this.#exclusive(async () => cloneState(await stateAtHash(store, h)));
   }
 
-  /** Whether `secret` is a disablement secret of this authority (format §5; constant time). */
+  /** Whether `secret` is a disablement secret of this authority (docs/FORMAT.md §7; constant time). */
   async validDisablement(secret: Uint8Array): Promise<boolean> {
     const derived = await disablementKDF(requireBytes(secret, 'validDisablement: secret'));
     let valid = false;
@@ -238,7 +238,7 @@ export class Authority {
     return new UpdateBuilder(this, signer);
   }
 
-  /** What to tell a peer about our chain (reference §2.1). */
+  /** What to tell a peer about our chain (docs/FORMAT.md §9.1). */
   async syncOffer(store: AumStore): Promise<SyncOffer> {
     requireStore(store, 'syncOffer: store');
     return await this.#exclusive(() => buildSyncOffer(store, this.#pos.head, this.#pos.oldest));
@@ -251,7 +251,7 @@ export class Authority {
   }
 
   /**
-   * Purges AUMs no longer needed (reference §1.4) and moves the oldest ancestor; returns it
+   * Purges AUMs no longer needed (docs/FORMAT.md §9.3) and moves the oldest ancestor; returns it
    * (base32). The state is not recomputed: it does not change.
    */
   async compact(store: CompactableStore, opts?: CompactionOptions): Promise<string> {
@@ -270,7 +270,7 @@ export class Authority {
   }
 
   /**
-   * An unsigned recovery checkpoint revoking `removeKeyIDs` retroactively (reference §3.1);
+   * An unsigned recovery checkpoint revoking `removeKeyIDs` retroactively (docs/FORMAT.md §5.8);
    * sign it with `cosignRevocation`, by keys whose votes at the fork point outweigh the
    * revoked keys'. `forkFrom` (hash, base32 or hex; all zeros = choose) sets the fork point.
    */

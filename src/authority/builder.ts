@@ -20,7 +20,7 @@ export interface UpdateBuilderHost {
 }
 
 /**
- * Builds a signed batch of updates on top of the authority's head (reference §2.5; Tailscale's
+ * Builds a signed batch of updates on top of the authority's head (docs/FORMAT.md §5.7; Tailscale's
  * UpdateBuilder). Each change is checked against the state the earlier changes produce.
  * `finalize` returns the AUMs, ending with a checkpoint when one is due; it does not inform
  * the authority: the caller applies or submits them.
@@ -78,7 +78,7 @@ export class UpdateBuilder {
     this.#out.push(signed);
   }
 
-  /** Trusts a new key. Refuses a key already trusted, a 513th key, and weak keys (format §7). */
+  /** Trusts a new key. Refuses a key already trusted, a 513th key, and weak keys (docs/FORMAT.md §11). */
   addKey(key: Key): this {
     this.#open();
     if (typeof key !== 'object' || key === null) {
@@ -96,7 +96,7 @@ export class UpdateBuilder {
       );
     }
     if (weak !== undefined) {
-      // format §7: received AUMs may trust such keys (consensus), but we never create one.
+      // docs/FORMAT.md §11: received AUMs may trust such keys (consensus), but we never create one.
       throw new TlockError(
         'WEAK_KEY',
         `addKey: refusing to trust ${describeKeyID(pub)}: it is ${weak === 'small-order' ? 'a small-order point' : 'not a valid curve point'}, so anyone could forge signatures for it`,
@@ -167,7 +167,7 @@ export class UpdateBuilder {
   }
 
   /**
-   * The built AUMs, oldest first. Reference §2.5: when no checkpoint is found within the last
+   * The built AUMs, oldest first. docs/FORMAT.md §5.7: when no checkpoint is found within the last
    * CHECKPOINT_EVERY − (updates built) AUMs from the head (and the walk did not reach a genesis
    * or an unstored AUM), the batch ends with a checkpoint of the resulting state.
    */
@@ -187,7 +187,7 @@ export class UpdateBuilder {
     }
     this.#headMoved();
     if (needCheckpoint) {
-      // Checkpoints carry no parent in their state (format §3).
+      // Checkpoints carry no parent in their state (docs/FORMAT.md §2.2).
       const state: State = { ...cloneState(this.#state), lastAUMHash: null };
       this.#add({ messageKind: AUMKind.Checkpoint, prevAUMHash: null, state });
     }

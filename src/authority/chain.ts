@@ -27,7 +27,7 @@ function limitError(what: string): TlockError {
 }
 
 /**
- * Follows fork resolution (format §3) from `start`, whose state is `state`, to a head. Each
+ * Follows fork resolution (docs/FORMAT.md §5.5) from `start`, whose state is `state`, to a head. Each
  * step reads the children once and applies the chosen one; linear in the chain's length.
  */
 export async function fastForward(

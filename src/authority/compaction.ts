@@ -8,7 +8,7 @@ import { storedHex } from './hash-cache.js';
 import type { CompactableStore } from './store.js';
 
 /*
- * Compaction (reference §1.4; Tailscale's Compact): forget AUMs that no longer matter, keeping
+ * Compaction (docs/FORMAT.md §9.3; Tailscale's Compact): forget AUMs that no longer matter, keeping
  * at least `minChain` AUMs back from the head, every AUM younger than `minAge`, the forks that
  * branch off what is kept, and the paths joining kept AUMs to the new oldest ancestor, which is
  * always a checkpoint (or the genesis).

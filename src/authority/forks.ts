@@ -6,7 +6,7 @@ import { storedHash } from './hash-cache.js';
 import { getKey } from './state-machine.js';
 
 /**
- * Format §3, fork rule 1: the sum of votes of the distinct keys, trusted in the parent's state,
+ * docs/FORMAT.md §5.5, fork rule 1: the sum of votes of the distinct keys, trusted in the parent's state,
  * that signed the AUM. Signatures are not verified here (stored AUMs were verified on the way
  * in); a signature by a key the state does not trust adds nothing. Go sums in a uint, so do we.
  */
@@ -25,7 +25,7 @@ export function aumWeight(aum: AUM, state: State): bigint {
   return weight;
 }
 
-/** Negative when `a` should be preferred over `b` (format §3 fork resolution). */
+/** Negative when `a` should be preferred over `b` (docs/FORMAT.md §5.5). */
 function compareCandidates(a: Ranked, b: Ranked): number {
   // Rule 1: the highest weight wins.
   if (a.weight !== b.weight) return a.weight > b.weight ? -1 : 1;
@@ -44,7 +44,7 @@ interface Ranked {
 }
 
 /**
- * The child to follow from a parent whose state is `state` (format §3 fork resolution). The
+ * The child to follow from a parent whose state is `state` (docs/FORMAT.md §5.5). The
  * order of `children` does not matter: the ranking is total (hashes differ).
  */
 export function pickNext(state: State, children: readonly AUM[]): AUM {

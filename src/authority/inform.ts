@@ -59,7 +59,7 @@ async function plan(
 }
 
 /**
- * Verifies a batch of AUMs and stores it, all or nothing (format §3 "Receiving"; Tailscale's
+ * Verifies a batch of AUMs and stores it, all or nothing (docs/FORMAT.md §5.6; Tailscale's
  * InformIdempotent). AUMs already stored are skipped; every other one needs a parent that is
  * the head, stored, or earlier in the batch, and must verify against the state at its parent.
  * Nothing is committed unless every AUM passes. Returns the new position; `current` is not changed.

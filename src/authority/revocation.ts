@@ -16,7 +16,7 @@ import { applyAUM, getKey, withContext } from './state-machine.js';
 import type { AumStore } from './store.js';
 
 /*
- * Retroactive revocation (format §3, reference §3.1): a Checkpoint that forks the chain from
+ * Retroactive revocation (docs/FORMAT.md §5.8): a Checkpoint that forks the chain from
  * before compromised keys were trusted, holding the current state minus those keys. It wins the
  * fork at its parent only if its signers' votes there outweigh the existing child's.
  */

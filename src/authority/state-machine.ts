@@ -6,7 +6,7 @@ import { type Key, KEY_KIND_ED25519, cloneKey, validateKey } from '../model/key.
 import { type State, cloneState, stateIDs } from '../model/state.js';
 import { bytesEqual, toHex } from '../wire/bytes.js';
 
-// The state machine of format §3: which AUMs are accepted against the state before them, and
+// The state machine of docs/FORMAT.md §5: which AUMs are accepted against the state before them, and
 // what applying one does. States are treated as immutable: applying returns a new State that
 // may share unchanged parts (key objects, disablement values) with the old one.
 
@@ -41,7 +41,7 @@ function keyIndex(state: State, keyID: Uint8Array | null | undefined): number {
   return key === undefined ? -1 : (state.keys ?? []).indexOf(key);
 }
 
-/** Format §3, parent check: the AUM must name the state's last AUM as its parent. */
+/** docs/FORMAT.md §5.2, parent check: the AUM must name the state's last AUM as its parent. */
 function checkParent(aum: AUM, state: State): void {
   const parent = aumParent(aum);
   if (parent === undefined) reject('aum has no parent');
@@ -56,7 +56,7 @@ function checkParent(aum: AUM, state: State): void {
 }
 
 /**
- * Accepts or refuses an AUM against the state before it (format §3; Tailscale's aumVerify).
+ * Accepts or refuses an AUM against the state before it (docs/FORMAT.md §5.2; Tailscale's aumVerify).
  * A genesis checkpoint is verified against its own state, without the parent check. Throws
  * TlockError: INVALID_AUM (static rules), UNTRUSTED_KEY, BAD_SIGNATURE, or REJECTED_AUM.
  */
@@ -72,7 +72,7 @@ export function verifyAUM(aum: AUM, state: State, opts: { genesis?: boolean } = 
   if (sigs.length === 0) reject('unsigned AUM');
   const sigHash = aumSigHash(aum);
   sigs.forEach((sig, i) => {
-    // format §3: every signature must be by a key trusted in the state before the AUM.
+    // docs/FORMAT.md §5.2: every signature must be by a key trusted in the state before the AUM.
     let key: Key | undefined;
     try {
       key = getKey(state, sig.keyID);
@@ -103,7 +103,7 @@ function withLast(state: State, hash: Uint8Array): State {
 }
 
 /**
- * Applies an accepted AUM (format §3; Tailscale's applyVerifiedAUM) and returns the new state,
+ * Applies an accepted AUM (docs/FORMAT.md §5.3; Tailscale's applyVerifiedAUM) and returns the new state,
  * whose lastAUMHash is `hash`, the AUM's own hash. Throws REJECTED_AUM (or INVALID_AUM for an
  * UpdateKey whose result is not a valid key).
  */
@@ -131,7 +131,7 @@ export function applyAUM(state: State, aum: AUM, hash: Uint8Array): State {
       return { ...withLast(state, hash), keys };
     }
     default:
-      // NoOp, and kinds this version does not know: no-ops (forward compatibility, format §3).
+      // NoOp, and kinds this version does not know: no-ops (forward compatibility, docs/FORMAT.md §5.1).
       return withLast(state, hash);
   }
 }

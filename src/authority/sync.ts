@@ -9,7 +9,7 @@ import { walkBack } from './chain.js';
 import type { AumStore } from './store.js';
 
 /**
- * What one side tells the other about its chain (reference §2.1): its head, and some of its
+ * What one side tells the other about its chain (docs/FORMAT.md §9.1): its head, and some of its
  * ancestors, newest first, the last being its oldest stored ancestor. Hashes are base32 text.
  */
 export interface SyncOffer {
@@ -18,7 +18,7 @@ export interface SyncOffer {
 }
 
 /**
- * Reference §2.1 (the newer shape): the head, every checkpoint among the newest
+ * docs/FORMAT.md §9.1 (the newer shape): the head, every checkpoint among the newest
  * SYNC_OFFER_WALK AUMs (the head included, the oldest ancestor excluded), then the oldest
  * ancestor. Older peers list AUMs 4, 16, 64, 256 back instead; `missingAUMs` answers both.
  */
@@ -47,7 +47,7 @@ function parseOffer(remote: SyncOffer): { head: Uint8Array; ancestors: Uint8Arra
 }
 
 /**
- * Reference §2.2–2.3: the AUMs of our active chain the remote may lack, oldest first, after
+ * docs/FORMAT.md §9.2: the AUMs of our active chain the remote may lack, oldest first, after
  * the newest point both chains share. Up to date: []. Head intersection: the remote's head is
  * among our newest SYNC_OFFER_WALK AUMs. Tail intersection: the first of the remote's
  * ancestors (in its order) on our chain. Otherwise NO_INTERSECTION. Only our active chain is

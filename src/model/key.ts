@@ -11,7 +11,7 @@ import {
 } from '../wire/cbor-struct.js';
 import { checkNullableBytes, checkUint64, checkUint8, isEmptyObject } from './checks.js';
 
-/** A key trusted by the authority (format §1, "Key"). */
+/** A key trusted by the authority (docs/FORMAT.md §2.1). */
 export interface Key {
   /** 1 = ed25519; 0 is invalid. */
   kind: number;
@@ -79,7 +79,7 @@ export function metaBytes(meta: Record<string, string> | undefined): number {
   return n;
 }
 
-/** Format §3: votes 1..4096, kind ed25519, at most 512 bytes of metadata. Throws INVALID_AUM. */
+/** docs/FORMAT.md §5.1: votes 1..4096, kind ed25519, at most 512 bytes of metadata. Throws INVALID_AUM. */
 export function validateKey(key: Key, what = 'key'): void {
   writeKey(scratchWriter(), key, what); // shape check: refuses what cannot be encoded
   const votes = BigInt(key.votes);

@@ -6,7 +6,7 @@ import { bytesEqual, toHex } from '../wire/bytes.js';
 import { checkNullableBytes, checkUint64 } from './checks.js';
 import { type Key, cloneKey, keyIDOf, readKey, validateKey, writeKey } from './key.js';
 
-/** The trusted-key state (format §1, "State"), carried by checkpoints. */
+/** The trusted-key state (docs/FORMAT.md §2.2), carried by checkpoints. */
 export interface State {
   /** Hash of the last AUM applied; `null` in a checkpoint's own state. */
   lastAUMHash: Uint8Array | null;
@@ -101,7 +101,7 @@ export function findKey(state: State, keyID: Uint8Array): Key | undefined {
   return undefined;
 }
 
-/** Format §3: the state inside a checkpoint. Throws INVALID_AUM naming the rule broken. */
+/** docs/FORMAT.md §5.1: the state inside a checkpoint. Throws INVALID_AUM naming the rule broken. */
 export function validateCheckpointState(state: State): void {
   const fail = (msg: string): never => {
     throw new TlockError('INVALID_AUM', `checkpoint state: ${msg}`);

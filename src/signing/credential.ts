@@ -13,7 +13,7 @@ export interface Credential {
 }
 
 /**
- * A Credential (format §4) by `signer`, delegating to a fresh one-time key. It authorises nothing
+ * A Credential (docs/FORMAT.md §6) by `signer`, delegating to a fresh one-time key. It authorises nothing
  * alone: a node uses the private key once, in `signByCredential`. `signer` must be trusted by the
  * authority when nodes verify.
  */

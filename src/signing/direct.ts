@@ -12,9 +12,9 @@ export interface SignNodeKeyOptions {
 }
 
 /**
- * A Direct node-key signature (format §4) by `signer` for `nodeKey` (32 raw bytes), as encoded
+ * A Direct node-key signature (docs/FORMAT.md §6) by `signer` for `nodeKey` (32 raw bytes), as encoded
  * NKS bytes. Without a wrapping key the field is left out: never 32 zero bytes, which Tailscale's
- * CLI writes and which lets anyone forge rotations (format §7). A small-order wrapping key is
+ * CLI writes and which lets anyone forge rotations (docs/FORMAT.md §11). A small-order wrapping key is
  * refused with WEAK_KEY for the same reason.
  */
 export function signNodeKey(signer: SigningKey, nodeKey: Uint8Array, opts?: SignNodeKeyOptions): Uint8Array {

@@ -16,7 +16,7 @@ export function requireSigningKey(signer: unknown, what: string): SigningKey {
 }
 
 /**
- * Sets `nks.signature` to `signer`'s ed25519 signature over its sig-hash (format §2). Refuses a
+ * Sets `nks.signature` to `signer`'s ed25519 signature over its sig-hash (docs/FORMAT.md §4). Refuses a
  * signature nested deeper than any decoder accepts (Tailscale would write it, and then no node
  * could read it): LIMIT.
  */

@@ -46,7 +46,7 @@ interface PlannedWrite {
 }
 
 /**
- * AUMs on disk in Tailscale's layout (tailscale-reference §1.3), so tlock and tailscaled can read
+ * AUMs on disk in Tailscale's layout (docs/FORMAT.md §8), so tlock and tailscaled can read
  * each other's TKA directories, with stronger durability: every write is temp + fsync + rename +
  * fsync of the directory, under an exclusive lock file held only while writing, so several
  * FileStores and processes may open one directory.

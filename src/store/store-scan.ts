@@ -10,7 +10,7 @@ import { type AumRecord, decodeAumRecordHashed } from './aum-record.js';
 import { isTempName } from './atomic-file.js';
 import { errnoCode, ioError } from './io-error.js';
 
-// Reading a store directory in Tailscale's layout (tailscale-reference §1.3):
+// Reading a store directory in Tailscale's layout (docs/FORMAT.md §8):
 // `<dir>/<first 2 chars of h>/<h>` per AUM, `<dir>/last_active_ancestor` as 32 raw bytes.
 
 export const LAST_ACTIVE_ANCESTOR_FILE = 'last_active_ancestor';

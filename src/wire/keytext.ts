@@ -2,7 +2,7 @@ import { TlockError } from '../errors.js';
 import { bytesEqual, fromHex, requireBytes, toHex } from './bytes.js';
 
 /*
- * Text forms of keys (format §2): `tlpub:`/`nlpub:` + 64 hex (TL public key), `nlpriv:` + 128 hex
+ * Text forms of keys (docs/FORMAT.md §4): `tlpub:`/`nlpub:` + 64 hex (TL public key), `nlpriv:` + 128 hex
  * (TL private key), `nodekey:` + 64 hex (node key), and the 34-byte binary node key in an NKS.
  * Hex is written lower case and read in either case, as Tailscale does.
  */

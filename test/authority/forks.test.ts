@@ -5,7 +5,7 @@ import { AUMKind, aumHash } from '../../src/model/aum.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { Chain, keyOf, lower, stateOf, trusted } from './helpers.js';
 
-// Format §3 fork resolution: weight, then RemoveKey, then the lowest hash. Each case is built so
+// docs/FORMAT.md §5.5, fork resolution: weight, then RemoveKey, then the lowest hash. Each case is built so
 // that the lower-priority rules alone would choose the other branch, and is checked three ways:
 // opening a store holding both branches, and informing the branches in either order.
 

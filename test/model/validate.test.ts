@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AUM, type Key, type State, AUMKind, TlockError, validateAUM } from '../../src/index.js';
 
-// Format §3: static validation, one test per rule, each naming the rule in its message.
+// docs/FORMAT.md §5.1: static validation, one test per rule, each naming the rule in its message.
 
 const key = (votes: number | bigint = 1, pub = 1, meta?: Record<string, string>): Key => ({
   kind: 1,

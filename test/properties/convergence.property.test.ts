@@ -16,7 +16,7 @@ import { toHex } from '../../src/wire/bytes.js';
 import { keyOf, stateOf, trusted } from '../authority/helpers.js';
 
 // Convergence: whatever order and batching the same valid AUMs arrive in, every authority ends
-// on the same head and state, and re-opening its store gives them again (format §3 forks).
+// on the same head and state, and re-opening its store gives them again (docs/FORMAT.md §5.5).
 
 const POOL: SigningKey[] = [1, 2, 3, 4, 5].map((n) => keyOf(40 + n));
 const GENESIS = signAUM(
