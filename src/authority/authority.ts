@@ -11,14 +11,14 @@ import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { requireBytes } from '../wire/bytes.js';
 import { requireSigner, signAUM } from './aum-signing.js';
 import { UpdateBuilder } from './builder.js';
-import { computeActiveChain } from './chain.js';
+import { type ChainPosition, computeActiveChain } from './chain.js';
 import { type CompactionOptions, compactStore } from './compaction.js';
-import { storedHash } from './hash-cache.js';
-import { type ChainPosition, informBatch } from './inform.js';
+import { informBatch } from './inform.js';
 import { describeKeyID } from './key-text.js';
 import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from '../signing/node-key-authorization.js';
 import { cosignRevocation, makeRetroactiveRevocation } from './revocation.js';
 import { stateAtHash } from './state-at.js';
+import { chainReads } from './chain-reads.js';
 import { getKey, verifyAUM, withContext } from './state-machine.js';
 import { type AumStore, type CompactableStore, isCompactableStore } from './store.js';
 import { type SyncOffer, buildSyncOffer, computeMissingAUMs } from './sync.js';
@@ -151,12 +151,7 @@ export class Authority {
   static async open(store: AumStore): Promise<Authority> {
     requireStore(store, 'Authority.open: store');
     const hint = await store.lastActiveAncestor();
-    const chain = await computeActiveChain(store, hint);
-    return new Authority({
-      head: storedHash(chain.head),
-      oldest: storedHash(chain.oldest),
-      state: chain.state,
-    });
+    return new Authority(await computeActiveChain(store, hint));
   }
 
   /** The head: the base32 hash of the newest AUM of the active chain. */
@@ -219,7 +214,7 @@ export class Authority {
   async stateAt(store: AumStore, hash: Uint8Array | string): Promise<State> {
     requireStore(store, 'stateAt: store');
     const h = hashArg(hash, 'stateAt: hash');
-    return await this.#exclusive(async () => cloneState(await stateAtHash(store, h)));
+    return await this.#exclusive(async () => cloneState(await stateAtHash(chainReads(store), h)));
   }
 
   /** Whether `secret` is a disablement secret of this authority (docs/FORMAT.md §7; constant time). */

@@ -7,6 +7,7 @@ import { type Key, cloneKey } from '../model/key.js';
 import { type State, cloneState } from '../model/state.js';
 import { bytesEqual, requireBytes } from '../wire/bytes.js';
 import { requireSigner, signAUM } from './aum-signing.js';
+import { chainReads } from './chain-reads.js';
 import { describeKeyID } from './key-text.js';
 import { applyAUM, getKey, withContext } from './state-machine.js';
 import type { AumStore } from './store.js';
@@ -174,10 +175,11 @@ export class UpdateBuilder {
   async finalize(store: AumStore): Promise<AUM[]> {
     this.#open();
     this.#headMoved();
+    const reads = chainReads(store);
     let needCheckpoint = true;
     let cursor: Uint8Array = this.#host.headHash;
     for (let i = this.#out.length; i < CHECKPOINT_EVERY; i++) {
-      const aum = await store.get(cursor);
+      const aum = (await reads.get(cursor))?.aum;
       const parent = aum === undefined ? undefined : aumParent(aum);
       if (aum === undefined || aum.messageKind === AUMKind.Checkpoint || parent === undefined) {
         needCheckpoint = false;

@@ -2,7 +2,7 @@ import { AUMKind } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import type { State } from '../model/state.js';
 import { compareBytes, toHex } from '../wire/bytes.js';
-import { storedHash } from './hash-cache.js';
+import type { StoredAUM } from './chain-reads.js';
 import { getKey } from './state-machine.js';
 
 /**
@@ -37,9 +37,7 @@ function compareCandidates(a: Ranked, b: Ranked): number {
   return compareBytes(a.hash, b.hash);
 }
 
-interface Ranked {
-  aum: AUM;
-  hash: Uint8Array;
+interface Ranked extends StoredAUM {
   weight: bigint;
 }
 
@@ -47,13 +45,14 @@ interface Ranked {
  * The child to follow from a parent whose state is `state` (docs/FORMAT.md §5.5). The
  * order of `children` does not matter: the ranking is total (hashes differ).
  */
-export function pickNext(state: State, children: readonly AUM[]): AUM {
+export function pickNext(state: State, children: readonly StoredAUM[]): StoredAUM {
   if (children.length === 1) return children[0]!;
   let best: Ranked | undefined;
-  for (const aum of children) {
-    const r: Ranked = { aum, hash: storedHash(aum), weight: aumWeight(aum, state) };
-    if (best === undefined || compareCandidates(r, best) < 0) best = r;
-  }
-  if (best === undefined) throw new RangeError('pickNext: no candidates');
-  return best.aum;
+  let bestIndex = -1;
+  children.forEach((child, i) => {
+    const r: Ranked = { aum: child.aum, hash: child.hash, weight: aumWeight(child.aum, state) };
+    if (best === undefined || compareCandidates(r, best) < 0) [best, bestIndex] = [r, i];
+  });
+  if (bestIndex < 0) throw new RangeError('pickNext: no candidates');
+  return children[bestIndex]!;
 }

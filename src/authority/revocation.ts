@@ -7,9 +7,8 @@ import { type State, cloneState } from '../model/state.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { bytesEqual, fromHex, requireBytes, toHex } from '../wire/bytes.js';
 import { requireSigner, signAUM } from './aum-signing.js';
-import { walkBack } from './chain.js';
-import { storedHash, storedHex } from './hash-cache.js';
-import type { ChainPosition } from './inform.js';
+import { chainReads } from './chain-reads.js';
+import { type ChainPosition, walkBack } from './chain.js';
 import { describeKeyID } from './key-text.js';
 import { stateAtHash } from './state-at.js';
 import { applyAUM, getKey, withContext } from './state-machine.js';
@@ -35,10 +34,11 @@ export async function findParentForRewrite(
   removeKeys: readonly Uint8Array[],
   ourKey: Uint8Array,
 ): Promise<Uint8Array> {
+  const reads = chainReads(store);
   const oldestHex = toHex(pos.oldest);
-  const path = await walkBack(store, pos.head, MAX_CHAIN_WALK + 1, oldestHex);
+  const path = await walkBack(reads, pos.head, MAX_CHAIN_WALK + 1, oldestHex);
   const last = path[path.length - 1];
-  if (last === undefined || (storedHex(last) !== oldestHex && aumParent(last) !== undefined)) {
+  if (last === undefined || (toHex(last.hash) !== oldestHex && aumParent(last.aum) !== undefined)) {
     throw new TlockError(
       path.length > MAX_CHAIN_WALK ? 'LIMIT' : 'NOT_FOUND',
       'cannot walk the active chain back to its oldest ancestor: an AUM is missing from the store, or the chain is longer than MAX_CHAIN_WALK',
@@ -46,15 +46,15 @@ export async function findParentForRewrite(
   }
   // States forward from the oldest end, keeping one verdict per AUM, not every state.
   const fits: boolean[] = new Array<boolean>(path.length);
-  let state = await stateAtHash(store, storedHash(last));
+  let state = await stateAtHash(reads, last.hash);
   for (let i = path.length - 1; i >= 0; i--) {
-    if (i < path.length - 1) state = applyAUM(state, path[i]!, storedHash(path[i]!));
+    if (i < path.length - 1) state = applyAUM(state, path[i]!.aum, path[i]!.hash);
     fits[i] = !trustsAny(state, removeKeys) && getKey(state, ourKey) !== undefined;
   }
-  for (const [i, aum] of path.entries()) {
-    if (storedHex(aum) === oldestHex || fits[i] || aumParent(aum) === undefined) return storedHash(aum);
+  for (const [i, { aum, hash }] of path.entries()) {
+    if (toHex(hash) === oldestHex || fits[i] || aumParent(aum) === undefined) return hash.slice();
   }
-  return storedHash(last);
+  return last.hash.slice();
 }
 
 function parseForkFrom(forkFrom: Uint8Array | string | undefined): Uint8Array | undefined {
@@ -99,7 +99,7 @@ export async function makeRetroactiveRevocation(
   }
   let parentState: State;
   try {
-    parentState = await stateAtHash(store, parent);
+    parentState = await stateAtHash(chainReads(store), parent);
   } catch (e) {
     withContext(e, `fork point ${hashToBase32(parent)}: `);
   }
@@ -146,7 +146,7 @@ export async function cosignRevocation(store: AumStore, aum: AUM, signer: Signin
   }
   let parentState: State;
   try {
-    parentState = await stateAtHash(store, parent);
+    parentState = await stateAtHash(chainReads(store), parent);
   } catch (e) {
     withContext(e, `fork point ${hashToBase32(parent)}: `);
   }

@@ -20,7 +20,7 @@ export interface RecordFile {
   record: AumRecord;
   /** The file's modification time: the commit time of legacy records without CreatedUnix. */
   mtimeMs: number;
-  /** The hash its name stands for (the AUM's hash, checked when read). Never handed out: copy it. */
+  /** The hash its name stands for (the AUM's hash, checked when read). Read in place by the authority, which never changes it; never handed to a caller. */
   hash: Uint8Array;
 }
 

@@ -126,9 +126,9 @@ describe('fork resolution', () => {
     c.add('R', 'G', { messageKind: AUMKind.RemoveKey, keyID: V.publicKey }, [A]);
     c.add('S', 'G', { messageKind: AUMKind.NoOp, keyID: new Uint8Array([200]) }, [B]);
     const state = stateOf([trusted(A, 1), trusted(B, 2), trusted(D, 1), trusted(V, 1)]);
-    const all = c.list('P', 'Q', 'R', 'S');
+    const all = c.list('P', 'Q', 'R', 'S').map((aum) => ({ aum, hash: aumHash(aum) }));
     const picks = new Set(
-      [all, [...all].reverse(), [all[2]!, all[0]!, all[3]!, all[1]!]].map((l) => pickNext(state, l)),
+      [all, [...all].reverse(), [all[2]!, all[0]!, all[3]!, all[1]!]].map((l) => pickNext(state, l).aum),
     );
     expect([...picks]).toEqual([c.get('S')]);
   });
