@@ -122,7 +122,14 @@ function loadSodium(): Sodium | undefined {
     return undefined; // no prebuilt binary for this platform: the other verifiers are exact on their own
   }
 }
-const sodium = loadSodium();
+
+// Loaded on the first verification, not at import: loading the native addon costs about as much
+// as starting Node, and commands that only read the chain (`tlock status`) never verify.
+let sodiumLoaded: { sodium: Sodium | undefined } | undefined;
+function sodiumOrUndefined(): Sodium | undefined {
+  sodiumLoaded ??= { sodium: loadSodium() };
+  return sodiumLoaded.sodium;
+}
 
 const MAX_CACHED_PUBLIC_KEYS = 8192;
 
@@ -172,10 +179,10 @@ function publicKeyObject(pub: Uint8Array): KeyObject | null {
 /** Each verifier alone, for tests and benchmarks. All take 32-byte keys and 64-byte signatures. */
 export const verifiers = {
   /** libsodium: stricter than both semantics (canonical encodings, no small-order points). */
-  sodium:
-    sodium === undefined
-      ? undefined
-      : (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean => sodium.verify(sig, msg, pub),
+  get sodium(): ((pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean) | undefined {
+    const sodium = sodiumOrUndefined();
+    return sodium === undefined ? undefined : (pub, msg, sig) => sodium.verify(sig, msg, pub);
+  },
   /** OpenSSL through node:crypto: exactly Go's crypto/ed25519. */
   openssl(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
     const ko = publicKeyObject(pub);
@@ -198,6 +205,7 @@ function shapeOK(pub: Uint8Array, sig: Uint8Array): boolean {
 /** ZIP-215 verification: AUM signatures, Direct and Credential node-key signatures. */
 export function verifyZip215(pub: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   if (!shapeOK(pub, sig)) return false;
+  const sodium = sodiumOrUndefined();
   if (sodium !== undefined) {
     if (sodium.verify(sig, message, pub)) return true;
     // When A and R are both canonical prime-order points, [S]B - [k]A - R lies in the prime-order
@@ -232,6 +240,7 @@ export function verifyZip215StrictR(pub: Uint8Array, message: Uint8Array, sig: U
 /** Go crypto/ed25519 verification: the outer signature of a Rotation node-key signature. */
 export function verifyStandard(pub: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   if (!shapeOK(pub, sig)) return false;
+  const sodium = sodiumOrUndefined();
   if (sodium !== undefined && sodium.verify(sig, message, pub)) return true;
   return verifiers.openssl(pub, message, sig);
 }
