@@ -138,6 +138,7 @@ const primeOrderKeys = new Map<string, boolean>();
 
 /** Canonical encoding of a point in the prime-order subgroup: libsodium's check, else noble's (slower). */
 function isPrimeOrderPoint(p: Uint8Array): boolean {
+  const sodium = sodiumOrUndefined();
   if (sodium !== undefined) return sodium.isPrimeOrderPoint(p);
   try {
     const point = ed.Point.fromBytes(p, false);
@@ -231,6 +232,7 @@ export function verifyZip215(pub: Uint8Array, message: Uint8Array, sig: Uint8Arr
  */
 export function verifyZip215StrictR(pub: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   if (!shapeOK(pub, sig)) return false;
+  const sodium = sodiumOrUndefined();
   if (sodium !== undefined ? sodium.verify(sig, message, pub) : verifiers.openssl(pub, message, sig))
     return true;
   if (isPrimeOrderKey(pub)) return false;
