@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TlockError } from '../src/index.js';
+import { TlockError } from '../src/errors.js';
 
 /**
  * The state directory: `--dir`, else $TLOCK_DIR, else

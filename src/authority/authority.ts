@@ -16,7 +16,7 @@ import { UpdateBuilder } from './builder.js';
 import { type ChainPosition, computeActiveChain } from './chain.js';
 import { type CompactionOptions, compactStore } from './compaction.js';
 import { informBatch } from './inform.js';
-import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from './node-key.js';
+import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from '../signing/node-key-authorization.js';
 import { cosignRevocation, makeRetroactiveRevocation } from './revocation.js';
 import { stateAtHash } from './state-at.js';
 import { chainReads } from './chain-reads.js';
