@@ -1,6 +1,7 @@
 import { forkLossReason, pickNext } from '../src/authority/forks.js';
+import type { StoredAUM } from '../src/authority/store.js';
 import type { AUM } from '../src/model/aum.js';
-import { aumHash, aumParent } from '../src/model/aum.js';
+import { aumParent } from '../src/model/aum.js';
 import { hashToBase32 } from '../src/wire/base32.js';
 import type { LocalAuthority } from './local-authority.js';
 
@@ -8,6 +9,8 @@ import type { LocalAuthority } from './local-authority.js';
 export interface GraphNode {
   hash: string;
   aum: AUM;
+  /** The AUM with its raw hash, as fork resolution takes it. */
+  stored: StoredAUM;
   /** The parent's hash, when the parent is stored. */
   parent: string | undefined;
   /** On the chosen chain: the head and its stored ancestors. */
@@ -29,6 +32,7 @@ export async function collectGraph(local: LocalAuthority): Promise<GraphNode[]> 
     nodes.set(hashToBase32(h), {
       hash: hashToBase32(h),
       aum,
+      stored: { aum, hash: h },
       parent: p === undefined ? undefined : hashToBase32(p),
       chosen: false,
     });
@@ -59,11 +63,12 @@ export async function collectGraph(local: LocalAuthority): Promise<GraphNode[]> 
     }
     const winner = pickNext(
       state,
-      kids.map((k) => k.aum),
+      kids.map((k) => k.stored),
     );
-    const winnerHash = hashToBase32(aumHash(winner));
+    const winnerHash = hashToBase32(winner.hash);
     for (const k of kids) {
-      if (k.hash !== winnerHash) k.lostTo = { hash: winnerHash, why: forkLossReason(state, winner, k.aum) };
+      if (k.hash !== winnerHash)
+        k.lostTo = { hash: winnerHash, why: forkLossReason(state, winner, k.stored) };
     }
   }
 

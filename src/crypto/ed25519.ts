@@ -154,7 +154,7 @@ function isPrimeOrderPoint(p: Uint8Array): boolean {
   const sodium = sodiumOrUndefined();
   if (sodium !== undefined) return sodium.isPrimeOrderPoint(p);
   try {
-    const point = ed.Point.fromBytes(p, false);
+    const point = noble().Point.fromBytes(p, false);
     return !point.is0() && point.isTorsionFree();
   } catch {
     return false;
