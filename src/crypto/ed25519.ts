@@ -1,13 +1,13 @@
 import {
   type KeyObject,
+  createHash,
   createPrivateKey,
   createPublicKey,
   sign as nodeSign,
   verify as nodeVerify,
 } from 'node:crypto';
 import { createRequire } from 'node:module';
-import * as ed from '@noble/ed25519';
-import { sha512 } from '@noble/hashes/sha2.js';
+import type * as Noble from '@noble/ed25519';
 import { TlockError } from '../errors.js';
 import { randomBytes } from './random.js';
 import { isSmallOrderEncoding } from './small-order.js';
@@ -23,7 +23,20 @@ import { bytesEqual, requireBytes } from '../wire/bytes.js';
  *   libsodium ⊂ OpenSSL (= Go stdlib, exact for rotations) ⊂ ZIP-215 (noble, exact).
  */
 
-ed.hashes.sha512 = sha512;
+// noble (the exact ZIP-215 verifier and point decoding) is loaded when first needed: valid
+// signatures never reach it, and commands that only read the chain should not pay for loading it.
+let nobleLoaded: typeof Noble | undefined;
+function noble(): typeof Noble {
+  if (nobleLoaded === undefined) {
+    const ed = createRequire(import.meta.url)('@noble/ed25519') as typeof Noble;
+    ed.hashes.sha512 = (message) => {
+      const d = createHash('sha512').update(message).digest();
+      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    };
+    nobleLoaded = ed;
+  }
+  return nobleLoaded;
+}
 
 export interface SigningKey {
   readonly publicKey: Uint8Array;
@@ -122,7 +135,14 @@ function loadSodium(): Sodium | undefined {
     return undefined; // no prebuilt binary for this platform: the other verifiers are exact on their own
   }
 }
-const sodium = loadSodium();
+
+// Loaded on the first verification, not at import: loading the native addon costs about as much
+// as starting Node, and commands that only read the chain (`tlock status`) never verify.
+let sodiumLoaded: { sodium: Sodium | undefined } | undefined;
+function sodiumOrUndefined(): Sodium | undefined {
+  sodiumLoaded ??= { sodium: loadSodium() };
+  return sodiumLoaded.sodium;
+}
 
 const MAX_CACHED_PUBLIC_KEYS = 8192;
 
@@ -131,9 +151,10 @@ const primeOrderKeys = new Map<string, boolean>();
 
 /** Canonical encoding of a point in the prime-order subgroup: libsodium's check, else noble's (slower). */
 function isPrimeOrderPoint(p: Uint8Array): boolean {
+  const sodium = sodiumOrUndefined();
   if (sodium !== undefined) return sodium.isPrimeOrderPoint(p);
   try {
-    const point = ed.Point.fromBytes(p, false);
+    const point = noble().Point.fromBytes(p, false);
     return !point.is0() && point.isTorsionFree();
   } catch {
     return false;
@@ -172,10 +193,10 @@ function publicKeyObject(pub: Uint8Array): KeyObject | null {
 /** Each verifier alone, for tests and benchmarks. All take 32-byte keys and 64-byte signatures. */
 export const verifiers = {
   /** libsodium: stricter than both semantics (canonical encodings, no small-order points). */
-  sodium:
-    sodium === undefined
-      ? undefined
-      : (pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean => sodium.verify(sig, msg, pub),
+  get sodium(): ((pub: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean) | undefined {
+    const sodium = sodiumOrUndefined();
+    return sodium === undefined ? undefined : (pub, msg, sig) => sodium.verify(sig, msg, pub);
+  },
   /** OpenSSL through node:crypto: exactly Go's crypto/ed25519. */
   openssl(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
     const ko = publicKeyObject(pub);
@@ -184,7 +205,7 @@ export const verifiers = {
   /** @noble/ed25519 with zip215: exactly Go's ed25519consensus. */
   zip215(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
     try {
-      return ed.verify(sig, msg, pub, { zip215: true });
+      return noble().verify(sig, msg, pub, { zip215: true });
     } catch {
       return false;
     }
@@ -198,6 +219,7 @@ function shapeOK(pub: Uint8Array, sig: Uint8Array): boolean {
 /** ZIP-215 verification: AUM signatures, Direct and Credential node-key signatures. */
 export function verifyZip215(pub: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   if (!shapeOK(pub, sig)) return false;
+  const sodium = sodiumOrUndefined();
   if (sodium !== undefined) {
     if (sodium.verify(sig, message, pub)) return true;
     // When A and R are both canonical prime-order points, [S]B - [k]A - R lies in the prime-order
@@ -223,6 +245,7 @@ export function verifyZip215(pub: Uint8Array, message: Uint8Array, sig: Uint8Arr
  */
 export function verifyZip215StrictR(pub: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   if (!shapeOK(pub, sig)) return false;
+  const sodium = sodiumOrUndefined();
   if (sodium !== undefined ? sodium.verify(sig, message, pub) : verifiers.openssl(pub, message, sig))
     return true;
   if (isPrimeOrderKey(pub)) return false;
@@ -232,6 +255,7 @@ export function verifyZip215StrictR(pub: Uint8Array, message: Uint8Array, sig: U
 /** Go crypto/ed25519 verification: the outer signature of a Rotation node-key signature. */
 export function verifyStandard(pub: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
   if (!shapeOK(pub, sig)) return false;
+  const sodium = sodiumOrUndefined();
   if (sodium !== undefined && sodium.verify(sig, message, pub)) return true;
   return verifiers.openssl(pub, message, sig);
 }
@@ -244,9 +268,9 @@ export function weakPublicKeyReason(
   pub: Uint8Array,
 ): 'small-order' | 'not-a-point' | 'wrong-length' | undefined {
   if (!(pub instanceof Uint8Array) || pub.length !== 32) return 'wrong-length';
-  let point: ed.Point;
+  let point: Noble.Point;
   try {
-    point = ed.Point.fromBytes(pub, true);
+    point = noble().Point.fromBytes(pub, true);
   } catch {
     return 'not-a-point';
   }

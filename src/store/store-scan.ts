@@ -3,14 +3,14 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync } f
 import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
 import { TlockError, isTlockError } from '../errors.js';
-import { MAX_AUM_FILE_BYTES } from '../limits.js';
+import { FILE_STORE_READS_BETWEEN_YIELDS, MAX_AUM_FILE_BYTES } from '../limits.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { bytesEqual } from '../wire/bytes.js';
 import { type AumRecord, decodeAumRecordHashed } from './aum-record.js';
 import { isTempName } from './atomic-file.js';
 import { errnoCode, ioError } from './io-error.js';
 
-// Reading a store directory in Tailscale's layout (tailscale-reference §1.3):
+// Reading a store directory in Tailscale's layout (docs/FORMAT.md §8):
 // `<dir>/<first 2 chars of h>/<h>` per AUM, `<dir>/last_active_ancestor` as 32 raw bytes.
 
 export const LAST_ACTIVE_ANCESTOR_FILE = 'last_active_ancestor';
@@ -20,7 +20,7 @@ export interface RecordFile {
   record: AumRecord;
   /** The file's modification time: the commit time of legacy records without CreatedUnix. */
   mtimeMs: number;
-  /** The hash its name stands for (the AUM's hash, checked when read). Never handed out: copy it. */
+  /** The hash its name stands for (the AUM's hash, checked when read). Read in place by the authority, which never changes it; never handed to a caller. */
   hash: Uint8Array;
 }
 
@@ -34,8 +34,6 @@ export interface StoreScan {
 }
 
 const HASH_SHAPED = /^[A-Z2-7]{52}$/;
-/** Files read between yields to the event loop (about 2 ms of work). */
-const FILES_BETWEEN_YIELDS = 256;
 
 /** Whether a directory entry is named like an AUM file (so it must be one, and valid). */
 export function isHashShaped(name: string): boolean {
@@ -178,7 +176,7 @@ export async function scanStore(dir: string): Promise<StoreScan> {
     }
   }
   for (const [i, { path, name, hash }] of toRead.entries()) {
-    if (i % FILES_BETWEEN_YIELDS === FILES_BETWEEN_YIELDS - 1) await setImmediate();
+    if (i % FILE_STORE_READS_BETWEEN_YIELDS === FILE_STORE_READS_BETWEEN_YIELDS - 1) await setImmediate();
     const file = readRecordFile(path, name, hash);
     // A file removed since the listing (by another store's removeAll) is simply not there.
     if (file !== undefined) scan.records.set(name, file);

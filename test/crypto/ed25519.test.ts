@@ -36,7 +36,7 @@ function isPrimeOrder(bytes: Uint8Array): boolean {
   }
 }
 
-describe('the two verification semantics on the ed25519-speccheck cases (format §2)', () => {
+describe('the two verification semantics on the ed25519-speccheck cases (docs/FORMAT.md §4.3)', () => {
   for (const c of speccheck.cases) {
     const [pub, msg, sig] = [hex(c.pubKey), hex(c.message), hex(c.signature)];
     it(`case ${c.index}: ZIP-215 path ${c.zip215Path ? 'accepts' : 'rejects'}, rotation path ${c.rotationPath ? 'accepts' : 'rejects'}`, () => {
@@ -178,7 +178,7 @@ describe('signing', () => {
   });
 });
 
-describe('weak keys (format §7)', () => {
+describe('weak keys (docs/FORMAT.md §11)', () => {
   it('flags all-zero bytes (a small-order point) and the identity', () => {
     expect(weakPublicKeyReason(new Uint8Array(32))).toBe('small-order');
     expect(weakPublicKeyReason(hex('01' + '00'.repeat(31)))).toBe('small-order');

@@ -11,7 +11,7 @@ import {
 } from '../nks-fixtures.js';
 import { expectRefused } from './refusal.js';
 
-// format §7: Tailscale's `lock sign` without a rotation key writes 32 zero bytes as the wrapping
+// docs/FORMAT.md §11: Tailscale's `lock sign` without a rotation key writes 32 zero bytes as the wrapping
 // key; Go's crypto/ed25519 (the rotation path) accepts forged signatures for that small-order
 // point, so anyone who has seen the direct signature can authorise a node key of their choosing.
 
