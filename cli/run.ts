@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { TlockError } from '../src/index.js';
 import { hookCommand } from './commands/hook.js';
+import { serveCommand } from './commands/serve.js';
 
 /** Exit codes (design.md): 0 ok, 1 verification said no, 2 bad usage or input, 3 storage or network. */
 export const EXIT = { OK: 0, REFUSED: 1, USAGE: 2, IO: 3 } as const;
@@ -29,6 +30,7 @@ export async function runCli(argv: Argv): Promise<void> {
         '$0 <command> [options]\n\nTailnet Lock toolkit: keep a signed authority of trusted keys and check netmaps against it.',
       )
       .command(hookCommand)
+      .command(serveCommand)
       .strict()
       .demandCommand(1, 'Name a command; see --help.')
       .recommendCommands()

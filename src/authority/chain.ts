@@ -73,6 +73,26 @@ export async function walkBack(
 }
 
 /**
+ * Whether `ancestor` is `from` itself or one of its ancestors in `reads` (the walk stops at a
+ * genesis, at a parent not there, or after MAX_CHAIN_WALK AUMs). Hashes are compared as stored.
+ */
+export async function chainContains(
+  reads: Pick<ChainReads, 'get'>,
+  from: Uint8Array,
+  ancestor: Uint8Array,
+): Promise<boolean> {
+  const target = toHex(ancestor);
+  let cur = await reads.get(from);
+  for (let i = 0; cur !== undefined && i <= MAX_CHAIN_WALK; i++) {
+    if (storedHex(cur) === target) return true;
+    const parent = aumParent(cur);
+    if (parent === undefined) return false;
+    cur = await reads.get(parent);
+  }
+  return false;
+}
+
+/**
  * The oldest stored ancestor of every head (each AUM read once, whatever the number of heads,
  * unlike Tailscale's lockstep walk), then the one to start from: the only one, or the one whose
  * chain holds the last-active-ancestor hint.
