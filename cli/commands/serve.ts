@@ -49,9 +49,8 @@ export async function runServe(args: ServeArgs): Promise<void> {
       },
     );
   }
-  process.stdout.write(`listening on http://${urlHost(host)}:${address.port}\n`);
-
-  await new Promise<void>((done) => {
+  // Handlers first: a supervisor may signal as soon as it reads the line below.
+  const stopped = new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals): void => {
       log(`${signal}: stopping (requests in progress finish first)`);
       // A second signal means "now".
@@ -64,6 +63,8 @@ export async function runServe(args: ServeArgs): Promise<void> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  process.stdout.write(`listening on http://${urlHost(host)}:${address.port}\n`);
+  await stopped;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {

@@ -271,7 +271,7 @@ export class ControlServer {
       if (left > 0) this.#inUse.set(tailnet, left);
       else {
         this.#inUse.delete(tailnet);
-        const forget = control === undefined || control.forgettable(Date.now());
+        const forget = control === undefined || control.forgettable();
         if (forget && this.#tailnets.get(tailnet) === opening) this.#tailnets.delete(tailnet);
       }
     }

@@ -77,8 +77,8 @@ export class TailnetControl {
   }
 
   /** Whether nothing of this tailnet is kept in files or memory (so the server may drop this object). */
-  forgettable(now: number): boolean {
-    return this.#store === undefined && (this.#pending === undefined || !this.#pending.live(now));
+  forgettable(): boolean {
+    return this.#store === undefined && (this.#pending === undefined || !this.#pending.live(this.#clock()));
   }
 
   /** What map responses carry: the head, or that Tailnet Lock was disabled; undefined when it is off. */
