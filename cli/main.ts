@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// The `tlock` command. Each subcommand lives in cli/commands/<name>.ts; this file wires them up.
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { runCli } from './run.js';
+// The `tlock` command: cli/run.ts dispatches to the command named in cli/command-list.ts.
+import { main } from './run.js';
 
-await runCli(yargs(hideBin(process.argv)));
+process.exitCode = await main(process.argv.slice(2));

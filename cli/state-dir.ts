@@ -1,10 +1,10 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TlockError } from '../src/index.js';
+import { TlockError } from '../src/errors.js';
 
 /**
- * The state directory (design.md "Storage"): `--dir`, else $TLOCK_DIR, else
+ * The state directory: `--dir`, else $TLOCK_DIR, else
  * $XDG_STATE_HOME/tlock, else ~/.local/state/tlock. Inside it:
  *   tka/   the AUM store (Tailscale's chonk layout, so tailscaled's directory can be used as is)
  *   key    this machine's TL private key, `nlpriv:…`, mode 0600

@@ -1,6 +1,10 @@
 import { TlockError } from '../errors.js';
 import { type SigningKey, weakPublicKeyReason } from '../crypto/ed25519.js';
-import { authorizingKeyID, nodeKeyAuthorizedInState, wrappingPublicKey } from '../authority/node-key.js';
+import {
+  authorizingKeyID,
+  nodeKeyAuthorizedInState,
+  wrappingPublicKey,
+} from '../signing/node-key-authorization.js';
 import type { State } from '../model/state.js';
 import { decodeNodeKeySignature } from '../model/nks.js';
 import { signNodeKey } from '../signing/direct.js';

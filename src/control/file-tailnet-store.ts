@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { TlockError } from '../errors.js';
-import { authorizingKeyID } from '../authority/node-key.js';
+import { authorizingKeyID } from '../signing/node-key-authorization.js';
 import { decodeNodeKeySignature } from '../model/nks.js';
 import { DIR_MODE, fsyncDir, isTempName, removeTree, writeFileAtomic } from '../store/atomic-file.js';
 import { FileStore } from '../store/file-store.js';

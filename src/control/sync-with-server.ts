@@ -1,7 +1,7 @@
 import { TlockError } from '../errors.js';
 import { Authority } from '../authority/authority.js';
 import { chainContains } from '../authority/chain.js';
-import { rememberHash, storedHash, storedHex } from '../authority/hash-cache.js';
+import { type StoredAUM, chainReads } from '../authority/chain-reads.js';
 import type { AumStore } from '../authority/store.js';
 import { CONTROL_SYNC_BODY_LIMIT, CONTROL_SYNC_ROUNDS } from '../limits.js';
 import { type AUM, aumHash, encodeAUM } from '../model/aum.js';
@@ -36,10 +36,9 @@ export interface SyncResult {
   converged: boolean;
 }
 
-/** Hashes the server's AUMs once (they are ours now, never changed). */
-function withHashes(aums: AUM[]): AUM[] {
-  for (const a of aums) rememberHash(a, aumHash(a));
-  return aums;
+/** The server's AUMs with their hashes, computed once. */
+function withHashes(aums: AUM[]): StoredAUM[] {
+  return aums.map((aum) => ({ aum, hash: aumHash(aum) }));
 }
 
 /**
@@ -72,8 +71,8 @@ export async function syncWithServer(opts: SyncWithServerOptions): Promise<SyncR
     offeredHead = control.head;
     const last = batch[batch.length - 1];
     // A server short of room sends its chain in parts: judge the part we got.
-    const partial = last !== undefined && !batch.some((a) => hashToBase32(storedHash(a)) === control.head);
-    const serverTip = partial ? hashToBase32(storedHash(last)) : control.head;
+    const partial = last !== undefined && !batch.some((a) => hashToBase32(a.hash) === control.head);
+    const serverTip = partial ? hashToBase32(last.hash) : control.head;
     await refuseRollback(store, batch, serverTip, remembered);
     if (control.head === offer.head) {
       serverHead = control.head;
@@ -82,7 +81,7 @@ export async function syncWithServer(opts: SyncWithServerOptions): Promise<SyncR
     const toSend = await authority.missingAUMs(store, control);
     if (batch.length > 0) {
       received += batch.length;
-      if (await anyUnstored(store, batch)) await authority.inform(store, batch);
+      if ((await unstored(store, batch)).length > 0) await authority.inform(store, control.missingAUMs);
     }
     serverHead = await sendAll(client, authority.head, toSend);
     sent += toSend.length;
@@ -100,9 +99,12 @@ export async function syncWithServer(opts: SyncWithServerOptions): Promise<SyncR
   };
 }
 
-async function anyUnstored(store: AumStore, aums: AUM[]): Promise<boolean> {
-  for (const a of aums) if ((await store.get(storedHash(a))) === undefined) return true;
-  return false;
+/** The AUMs of `batch` that `store` does not hold. */
+async function unstored(store: AumStore, batch: StoredAUM[]): Promise<AUM[]> {
+  const reads = chainReads(store);
+  const out: AUM[] = [];
+  for (const a of batch) if ((await reads.get(a.hash)) === undefined) out.push(a.aum);
+  return out;
 }
 
 /** sync/send, split so that no request passes the body limit; always at least one (Tailscale's step 6). */
@@ -128,32 +130,34 @@ async function sendAll(client: ControlClient, head: string, aums: AUM[]): Promis
 /** Gathers the facts for judgeServerChain and throws ROLLBACK when it refuses; touches nothing. */
 async function refuseRollback(
   store: AumStore,
-  batch: AUM[],
+  batch: StoredAUM[],
   serverTip: string,
   remembered: string | undefined,
 ): Promise<void> {
   if (remembered === undefined || remembered === serverTip) return;
-  const sent = new Map(batch.map((a) => [storedHex(a), a]));
-  const serverReads = { get: async (h: Uint8Array) => sent.get(toHex(h)) ?? (await store.get(h)) };
+  const ours = chainReads(store);
+  const sent = new Map(batch.map((a) => [toHex(a.hash), a]));
+  const serverReads = { get: async (h: Uint8Array) => sent.get(toHex(h)) ?? (await ours.get(h)) };
   const tip = hashFromBase32(serverTip);
   const r = hashFromBase32(remembered);
   const facts: ServerChainFacts = {
     remembered,
     serverHead: serverTip,
     serverChainHasRemembered: await chainContains(serverReads, tip, r),
-    serverHeadIsOlder: await chainContains(store, r, tip),
-    rememberedStored: (await store.get(r)) !== undefined,
+    serverHeadIsOlder: await chainContains(ours, r, tip),
+    rememberedStored: (await ours.get(r)) !== undefined,
   };
   let verdict = judgeServerChain(facts);
   if (verdict.kind === 'resolve-forks') {
     // Try the server's AUMs on a copy-on-write view: which chain would fork resolution pick?
     const trial = new OverlayStore(store);
     const authority = await Authority.open(trial);
-    const fresh = [];
-    for (const a of batch) if ((await store.get(storedHash(a))) === undefined) fresh.push(a);
+    const fresh = await unstored(store, batch);
     if (fresh.length > 0) await authority.inform(trial, fresh);
     const head = authority.headHash;
-    facts.serverChainWins = (await chainContains(trial, head, tip)) && !(await chainContains(trial, head, r));
+    const trialReads = chainReads(trial);
+    facts.serverChainWins =
+      (await chainContains(trialReads, head, tip)) && !(await chainContains(trialReads, head, r));
     verdict = judgeServerChain(facts);
   }
   const error = rollbackError(verdict);
@@ -172,14 +176,15 @@ async function advanceMemory(
   candidates: string[],
 ): Promise<void> {
   const ourHead = authority.headHash;
+  const reads = chainReads(store);
   for (const candidate of candidates) {
     if (candidate === '') continue;
     if (candidate === remembered) return;
     const c = hashFromBase32(candidate);
-    if (!(await chainContains(store, ourHead, c))) continue;
+    if (!(await chainContains(reads, ourHead, c))) continue;
     if (remembered !== undefined) {
       const r = hashFromBase32(remembered);
-      const newer = (await chainContains(store, c, r)) || !(await chainContains(store, ourHead, r));
+      const newer = (await chainContains(reads, c, r)) || !(await chainContains(reads, ourHead, r));
       if (!newer) continue;
     }
     await memory.save(candidate);

@@ -1,6 +1,6 @@
 import type { AumStore } from '../authority/store.js';
-import { storedHash, storedHex } from '../authority/hash-cache.js';
-import type { AUM } from '../model/aum.js';
+import { type AUM, aumHash } from '../model/aum.js';
+import { toHex } from '../wire/bytes.js';
 import { MemoryStore } from './memory-store.js';
 
 /**
@@ -23,15 +23,15 @@ export class OverlayStore implements AumStore {
 
   async children(hash: Uint8Array): Promise<AUM[]> {
     const [added, base] = await Promise.all([this.#added.children(hash), this.#base.children(hash)]);
-    const seen = new Set(base.map(storedHex));
-    return [...base, ...added.filter((a) => !seen.has(storedHex(a)))];
+    const seen = new Set(base.map((a) => toHex(aumHash(a))));
+    return [...base, ...added.filter((a) => !seen.has(toHex(aumHash(a))))];
   }
 
   /** The base's heads the overlay has not extended, and the overlay's own heads. */
   async heads(): Promise<AUM[]> {
     const out: AUM[] = [];
     for (const h of await this.#base.heads()) {
-      if ((await this.#added.children(storedHash(h))).length === 0) out.push(h);
+      if ((await this.#added.children(aumHash(h))).length === 0) out.push(h);
     }
     return [...out, ...(await this.#added.heads())];
   }

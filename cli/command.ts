@@ -1,0 +1,26 @@
+import { parseCommandLine } from './arguments.js';
+import type { CommandSpec, OptionSpecs, Runnable } from './command-spec.js';
+import { EXIT } from './exit-codes.js';
+import { commandHelp } from './help.js';
+import { Output } from './output.js';
+import { resolveStateDir } from './state-dir.js';
+
+/** Turns a spec into a runnable command: parse, `--help`, then `run`. */
+export function defineCommand<O extends OptionSpecs>(
+  spec: CommandSpec<O>,
+): Runnable & { spec: CommandSpec<O> } {
+  return {
+    spec,
+    async main(argv, streams) {
+      const parsed = parseCommandLine(spec, argv);
+      if (parsed === 'help') {
+        streams.stdout.write(commandHelp(spec) + '\n');
+        return EXIT.OK;
+      }
+      const out = new Output(parsed.common.json, streams);
+      const stateDir = resolveStateDir(parsed.common.dir, streams.env);
+      const status = await spec.run({ options: parsed.options, args: parsed.args, out, stateDir });
+      return status ?? EXIT.OK;
+    },
+  };
+}

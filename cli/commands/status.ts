@@ -1,0 +1,90 @@
+import { weakPublicKeyReason } from '../../src/crypto/ed25519.js';
+import type { Key } from '../../src/model/key.js';
+import { MAX_KEYS } from '../../src/limits.js';
+import { bytesEqual } from '../../src/wire/bytes.js';
+import { defineCommand } from '../command.js';
+import { peekPublicKey } from '../key-file.js';
+import { openLocalAuthority } from '../local-authority.js';
+import { SCHEMA_VERSION, keyJSON, tlpubText } from '../tslockjsonv1.js';
+
+/** From this many trusted keys on, status warns that pre-auth keys are filling the table. */
+export const KEY_COUNT_WARNING = 400;
+
+const isPreAuthKey = (k: Key): boolean => k.meta?.['purpose'] === 'pre-auth key';
+
+function warningsFor(keys: Key[]): string[] {
+  const warnings: string[] = [];
+  for (const k of keys) {
+    const weak = k.public === null ? 'wrong-length' : weakPublicKeyReason(k.public);
+    if (weak !== undefined) {
+      const what =
+        weak === 'small-order'
+          ? 'a small-order point'
+          : weak === 'not-a-point'
+            ? 'not a curve point'
+            : 'not 32 bytes';
+      warnings.push(
+        `trusted key ${tlpubText(k.public ?? new Uint8Array(0))} is ${what}: anyone can forge its signatures; remove it (tlock remove)`,
+      );
+    }
+  }
+  if (keys.length >= KEY_COUNT_WARNING) {
+    const preAuth = keys.filter(isPreAuthKey).length;
+    warnings.push(
+      `${keys.length} of at most ${MAX_KEYS} keys are trusted (${preAuth} of them pre-auth keys); remove old pre-auth keys before the table is full`,
+    );
+  }
+  return warnings;
+}
+
+function keyTags(k: Key, self: Uint8Array | undefined): string {
+  const tags: string[] = [];
+  if (self !== undefined && k.public !== null && bytesEqual(k.public, self)) tags.push('(self)');
+  if (isPreAuthKey(k)) tags.push('(pre-auth key)');
+  return tags.join('');
+}
+
+export default defineCommand({
+  name: 'status',
+  summary: 'Show whether Tailnet Lock is enabled here, the head and the trusted keys',
+  usage: '[--json]',
+  description: [
+    'Reads the authority in the state directory (checking every AUM file) and prints its head,',
+    "the trusted signing keys, and this directory's own key. With --json, Tailscale's v1 status",
+    'document (SchemaVersion, Enabled, PublicKey, Head, TrustedKeys, State; _WARNING when there',
+    'are warnings). A directory without an authority is "NOT enabled" (status 0).',
+  ].join('\n'),
+  options: {},
+  positionals: { min: 0, max: 0 },
+  examples: ['tlock status', 'tlock status --json --dir /var/lib/tlock'],
+  async run({ out, stateDir }) {
+    const [own, local] = await Promise.all([peekPublicKey(stateDir), openLocalAuthority(stateDir)]);
+    const self = own.publicKey;
+    const keys = local?.authority.keys() ?? [];
+    const warnings = [...(own.problem === undefined ? [] : [own.problem]), ...warningsFor(keys)];
+
+    if (out.json) {
+      out.document({
+        SchemaVersion: SCHEMA_VERSION,
+        _WARNING: warnings.length === 0 ? undefined : warnings.join('\n'),
+        Enabled: local !== undefined,
+        PublicKey: self === undefined ? undefined : tlpubText(self),
+        Head: local?.authority.head,
+        TrustedKeys: local === undefined ? undefined : keys.map(keyJSON),
+        State: local === undefined ? undefined : (local.authority.state.stateID1 ?? undefined),
+      });
+      return;
+    }
+
+    out.text(local === undefined ? 'Tailnet Lock is NOT enabled.' : 'Tailnet Lock is ENABLED.', '');
+    if (local !== undefined) out.text(`Head: ${local.authority.head}`, '');
+    if (self !== undefined) out.text(`This node's tailnet-lock key: ${tlpubText(self)}`, '');
+    if (local !== undefined && keys.length > 0) {
+      out.text('Trusted signing keys:');
+      for (const k of keys) {
+        out.text(`\t${tlpubText(k.public ?? new Uint8Array(0))}\t${k.votes}\t${keyTags(k, self)}`);
+      }
+    }
+    for (const w of warnings) out.warn(w);
+  },
+});
