@@ -83,15 +83,15 @@ export class JsonFields {
   hash(name: string, optional = false): string {
     const text = this.string(name);
     if (text === '' && optional) return '';
-    checkHash(text, this.#label(name));
+    checkHash(text, () => this.#label(name));
     return text;
   }
 
   /** A list of base32 AUM hashes; missing or null: []. */
   hashes(name: string): string[] {
     return this.#list(name).map((v, i) => {
-      const label = `${this.#label(name)}[${i}]`;
-      if (typeof v !== 'string') bad(`${label}: expected a base32 AUM hash, got ${describe(v)}`);
+      const label = (): string => `${this.#label(name)}[${i}]`;
+      if (typeof v !== 'string') bad(`${label()}: expected a base32 AUM hash, got ${describe(v)}`);
       checkHash(v, label);
       return v;
     });
@@ -113,7 +113,7 @@ export class JsonFields {
   bytes(name: string): Uint8Array | undefined {
     const v = this.#value(name);
     if (v === null) return undefined;
-    return base64Value(v, this.#label(name));
+    return base64Value(v, () => this.#label(name));
   }
 
   /** Base64 bytes that must be there and not empty. */
@@ -125,7 +125,7 @@ export class JsonFields {
 
   /** A list of base64 byte strings; missing or null: []. */
   bytesList(name: string): Uint8Array[] {
-    return this.#list(name).map((v, i) => base64Value(v, `${this.#label(name)}[${i}]`));
+    return this.#list(name).map((v, i) => base64Value(v, () => `${this.#label(name)}[${i}]`));
   }
 
   /** A list of JSON objects (nested structs); missing or null: []. */
@@ -151,21 +151,23 @@ export class JsonFields {
   }
 }
 
-function checkHash(text: string, label: string): void {
+// Labels are built only for an error: a sync message carries thousands of values.
+function checkHash(text: string, label: () => string): void {
   try {
     hashFromBase32(text);
   } catch (e) {
-    throw relabel(e, label);
+    throw relabel(e, label());
   }
 }
 
-function base64Value(v: unknown, label: string): Uint8Array {
+function base64Value(v: unknown, label: () => string): Uint8Array {
   if (v === null) return new Uint8Array(0);
-  if (typeof v !== 'string') bad(`${label}: expected standard base64 text, got ${describe(v)}`);
+  if (typeof v !== 'string') bad(`${label()}: expected standard base64 text, got ${describe(v)}`);
   try {
-    return decodeBase64(v, label);
+    return decodeBase64(v, 'base64');
   } catch (e) {
-    throw relabel(e, label);
+    const why = (e as Error).message.replace(/^base64: /, '');
+    throw new TlockError('DECODE', `${label()}: ${why}`, { cause: e });
   }
 }
 
