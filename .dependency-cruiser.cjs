@@ -1,6 +1,6 @@
 // Layering check (docs/ARCHITECTURE.md): an inner layer never imports an outer one,
 // and the pure layers never touch the disk, the network or processes.
-const layers = ['wire', 'crypto', 'model', 'authority', 'signing', 'netmap', 'pool', 'store', 'control'];
+const layers = ['wire', 'crypto', 'model', 'signing', 'authority', 'netmap', 'pool', 'store', 'control'];
 
 const forbidden = layers.map((layer, i) => ({
   name: `${layer}-imports-outer-layer`,
@@ -10,7 +10,7 @@ const forbidden = layers.map((layer, i) => ({
   to: { path: [...layers.slice(i + 1).map((l) => `^src/${l}/`), '^cli/', '^src/index\\.ts$'] },
 }));
 
-const pure = ['wire', 'crypto', 'model', 'authority', 'signing', 'netmap'];
+const pure = ['wire', 'crypto', 'model', 'signing', 'authority', 'netmap'];
 
 module.exports = {
   forbidden: [

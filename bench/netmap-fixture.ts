@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import * as ed from '@noble/ed25519';
 import {
   Authority,
   MemoryStore,
@@ -6,6 +8,7 @@ import {
   type SigningKey,
   decodeNodeKeySignature,
   encodeBase64,
+  encodeNodeKeySignature,
   formatNodeKey,
   nodeKeySignatureSigHash,
   signNodeKey,
@@ -95,4 +98,38 @@ export function withChangedPeers(fixture: NetmapFixture, fraction: number): Netm
     return { ...p, Key: fresh['Key'], KeySignature: fresh['KeySignature'] };
   });
   return { ...fixture.netmap, Peers: changed };
+}
+
+/** A point of order 8: added to a signature's R, it makes the "crafted R" a hostile server can produce. */
+const TORSION = new Uint8Array(
+  Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex'),
+);
+
+type PointAdd = (out: Uint8Array, p: Uint8Array, q: Uint8Array) => void;
+
+function pointAdder(): PointAdd {
+  try {
+    const sodium = createRequire(import.meta.url)('sodium-native') as {
+      crypto_core_ed25519_add(out: Uint8Array, p: Uint8Array, q: Uint8Array): void;
+    };
+    return (out, p, q) => sodium.crypto_core_ed25519_add(out, p, q);
+  } catch {
+    return (out, p, q) => out.set(ed.Point.fromBytes(p, true).add(ed.Point.fromBytes(q, true)).toBytes());
+  }
+}
+
+/**
+ * The hostile twin of a netmap: every peer keeps its key, but its signature's R gets a torsion
+ * component, which a server can do to any signature without a private key. The result verifies
+ * nowhere, and proving that with an exact ZIP-215 check costs ~1 ms a peer.
+ */
+export function withCraftedR(fixture: NetmapFixture): Netmap {
+  const add = pointAdder();
+  const peers = (fixture.netmap.Peers as Record<string, unknown>[]).map((p) => {
+    const nks = decodeNodeKeySignature(Buffer.from(p['KeySignature'] as string, 'base64'));
+    const sig = nks.signature!.slice();
+    add(sig.subarray(0, 32), nks.signature!.subarray(0, 32), TORSION);
+    return { ...p, KeySignature: encodeBase64(encodeNodeKeySignature({ ...nks, signature: sig })) };
+  });
+  return { ...fixture.netmap, Peers: peers };
 }

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { chainOpenCase } from './cases/chain-open.js';
+import { hostileNetmapCase } from './cases/hostile-netmap.js';
 import { type MemoryResult, memoryCase } from './cases/memory.js';
 import { netmapCases } from './cases/netmap.js';
 import { signingCase } from './cases/signing.js';
@@ -9,10 +10,10 @@ import { type BenchReport, formatMemory, writeFigures } from './performance-doc.
 /*
  * `npm run bench`: every case as a ratio against a floor timed in the same process (medians of
  * alternating runs). `-- --json` prints JSON only; `-- --write` also rewrites the figures in
- * docs/PERFORMANCE.md; `-- --only=netmap,chain,sign,memory` runs some cases; `-- --runs=N`.
+ * docs/PERFORMANCE.md; `-- --only=netmap,hostile,chain,sign,memory` runs some cases; `-- --runs=N`.
  */
 
-const CASES = ['netmap', 'chain', 'sign', 'memory'] as const;
+const CASES = ['netmap', 'hostile', 'chain', 'sign', 'memory'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface Options {
@@ -51,6 +52,10 @@ async function main(): Promise<void> {
   if (opts.only.has('netmap')) {
     log('… netmap (builds 10 000 signed peers first)');
     results.push(...(await netmapCases(opts.runs)));
+  }
+  if (opts.only.has('hostile')) {
+    log('… hostile netmap (builds 100 000 signed peers and their crafted twins first)');
+    results.push(await hostileNetmapCase(Math.max(1, Math.ceil(opts.runs / 2))));
   }
   if (opts.only.has('chain')) {
     log('… chain open (builds a 1 000-AUM FileStore first)');

@@ -1,12 +1,13 @@
 import { forkLossReason, pickNext } from '../src/authority/forks.js';
 import type { AUM } from '../src/model/aum.js';
-import { aumHash, aumParent } from '../src/model/aum.js';
+import { aumParent } from '../src/model/aum.js';
 import { hashToBase32 } from '../src/wire/base32.js';
 import type { LocalAuthority } from './local-authority.js';
 
 /** One stored AUM in the graph of every branch. */
 export interface GraphNode {
   hash: string;
+  hashBytes: Uint8Array;
   aum: AUM;
   /** The parent's hash, when the parent is stored. */
   parent: string | undefined;
@@ -28,6 +29,7 @@ export async function collectGraph(local: LocalAuthority): Promise<GraphNode[]> 
     const p = aumParent(aum);
     nodes.set(hashToBase32(h), {
       hash: hashToBase32(h),
+      hashBytes: h,
       aum,
       parent: p === undefined ? undefined : hashToBase32(p),
       chosen: false,
@@ -57,14 +59,13 @@ export async function collectGraph(local: LocalAuthority): Promise<GraphNode[]> 
     } catch {
       continue; // a branch the authority cannot evaluate: drawn, but not explained
     }
-    const winner = pickNext(
-      state,
-      kids.map((k) => k.aum),
-    );
-    const winnerHash = hashToBase32(aumHash(winner));
-    for (const k of kids) {
-      if (k.hash !== winnerHash) k.lostTo = { hash: winnerHash, why: forkLossReason(state, winner, k.aum) };
-    }
+    const stored = kids.map((k) => ({ aum: k.aum, hash: k.hashBytes }));
+    const winner = pickNext(state, stored);
+    const winnerHash = hashToBase32(winner.hash);
+    kids.forEach((k, i) => {
+      if (k.hash !== winnerHash)
+        k.lostTo = { hash: winnerHash, why: forkLossReason(state, winner, stored[i]!) };
+    });
   }
 
   const depth = new Map<string, number>();

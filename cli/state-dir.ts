@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { TlockError } from '../src/errors.js';
 
 /**
- * The state directory (design.md "Storage"): `--dir`, else $TLOCK_DIR, else
+ * The state directory: `--dir`, else $TLOCK_DIR, else
  * $XDG_STATE_HOME/tlock, else ~/.local/state/tlock. Inside it:
  *   tka/   the AUM store (Tailscale's chonk layout, so tailscaled's directory can be used as is)
  *   key    this machine's TL private key, `nlpriv:…`, mode 0600

@@ -7,7 +7,7 @@ export type TlockErrorCode =
   | 'DECODE'
   /** A value of the wrong type or size was passed to a function. */
   | 'INVALID_ARGUMENT'
-  /** An AUM, key or state breaks a static rule of the format (§3). */
+  /** An AUM, key or state breaks a static rule of the format (docs/FORMAT.md §5.1). */
   | 'INVALID_AUM'
   /** An AUM is well-formed but cannot be accepted or applied to the state before it. */
   | 'REJECTED_AUM'
@@ -19,7 +19,7 @@ export type TlockErrorCode =
   | 'WRONG_NODE_KEY'
   /** A node-key signature is not well-formed for its kind. */
   | 'MALFORMED_SIGNATURE'
-  /** A rotation signature over a small-order wrapping key (format §7). */
+  /** A rotation signature over a small-order wrapping key (docs/FORMAT.md §11). */
   | 'SMALL_ORDER_WRAPPING_KEY'
   /** A key that anyone could forge signatures for (small-order or off-curve), refused. */
   | 'WEAK_KEY'

@@ -62,7 +62,7 @@ export { MemoryStore } from './store/memory-store.js';
 export { FileStore, type FileStoreOptions } from './store/file-store.js';
 
 // node-key signatures
-export { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from './authority/node-key.js';
+export { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from './signing/node-key-authorization.js';
 export { type SignNodeKeyOptions, signNodeKey } from './signing/direct.js';
 export { resignNodeKey } from './signing/rotation.js';
 export { type Credential, createCredential, signByCredential } from './signing/credential.js';

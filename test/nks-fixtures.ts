@@ -1,3 +1,6 @@
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { randomBytes } from 'node:crypto';
 import { type SigningKey, generateSigningKey, sign, verifyStandard } from '../src/crypto/ed25519.js';
 import {
   type NodeKeySignature,
@@ -8,6 +11,9 @@ import {
 import type { State } from '../src/model/state.js';
 import { nodeKeyToBinary } from '../src/wire/keytext.js';
 import { hex } from './vectors.js';
+
+// noble needs a SHA-512 for key derivation; src/crypto sets one only when it first loads noble.
+ed.hashes.sha512 ??= sha512;
 
 // Helpers for node-key signature tests: states, keys, hand-built signatures, and forgeries.
 
@@ -81,4 +87,33 @@ export function forgeRotation(
     }
   }
   throw new Error('no forgery found in 256 × 8 tries (expected one within a few)');
+}
+
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+const le = (b: Uint8Array): bigint => BigInt('0x' + Buffer.from(b).reverse().toString('hex'));
+const le32 = (n: bigint): Uint8Array =>
+  new Uint8Array(Buffer.from(n.toString(16).padStart(64, '0'), 'hex').reverse());
+/** A point of order 8 (the R of ed25519-speccheck case 0). */
+export const TORSION_POINT = ed.Point.fromBytes(
+  hex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'),
+  true,
+);
+
+/**
+ * A signature by `key` that only ZIP-215 accepts: R = [r]B + T (T of order 8), S = r + H(R‖A‖M)·a.
+ * Only a holder of the private key can make one; no honest signer does.
+ */
+export function mixedOrderSignature(key: SigningKey, msg: Uint8Array): Uint8Array {
+  const { scalar, pointBytes } = ed.utils.getExtendedPublicKey(key.privateKey.subarray(0, 32));
+  const r = le(randomBytes(64)) % L;
+  const R = ed.Point.BASE.multiply(r).add(TORSION_POINT).toBytes();
+  const k = le(sha512(new Uint8Array([...R, ...pointBytes, ...msg]))) % L;
+  return new Uint8Array([...R, ...le32((r + k * scalar) % L)]);
+}
+
+/** The same signature with T added to its R: what a server can do to any signature without a key. */
+export function withTorsionR(sig: Uint8Array): Uint8Array {
+  const out = sig.slice();
+  out.set(ed.Point.fromBytes(sig.subarray(0, 32), true).add(TORSION_POINT).toBytes(), 0);
+  return out;
 }

@@ -1,25 +1,26 @@
 import { TlockError } from '../errors.js';
-import { type SigningKey, weakPublicKeyReason } from '../crypto/ed25519.js';
+import type { SigningKey } from '../crypto/ed25519.js';
+import { requireStrongKey } from '../crypto/weak-key.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { disablementKDF } from '../crypto/kdf.js';
 import { randomUint64 } from '../crypto/random.js';
 import { AUMKind, aumHash, aumKindName, validateAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import { type Key, cloneKey } from '../model/key.js';
-import { type State, cloneState } from '../model/state.js';
+import { type State, cloneState, findKey } from '../model/state.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { requireBytes } from '../wire/bytes.js';
-import { requireSigner, signAUM } from './aum-signing.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signAUM } from './aum-signing.js';
 import { UpdateBuilder } from './builder.js';
-import { computeActiveChain } from './chain.js';
+import { type ChainPosition, computeActiveChain } from './chain.js';
 import { type CompactionOptions, compactStore } from './compaction.js';
-import { storedHash } from './hash-cache.js';
-import { type ChainPosition, informBatch } from './inform.js';
-import { describeKeyID } from './key-text.js';
-import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from './node-key.js';
+import { informBatch } from './inform.js';
+import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from '../signing/node-key-authorization.js';
 import { cosignRevocation, makeRetroactiveRevocation } from './revocation.js';
 import { stateAtHash } from './state-at.js';
-import { getKey, verifyAUM, withContext } from './state-machine.js';
+import { chainReads } from './chain-reads.js';
+import { verifyAUM, withContext } from './state-machine.js';
 import { type AumStore, type CompactableStore, isCompactableStore } from './store.js';
 import { type SyncOffer, buildSyncOffer, computeMissingAUMs } from './sync.js';
 
@@ -45,7 +46,7 @@ function hashArg(hash: Uint8Array | string, what: string): Uint8Array {
 
 /**
  * A tailnet key authority: the chain of AUMs in a store, and the trusted-key state at its head
- * (format §3; Tailscale's tka.Authority). The store is passed to every call that needs it; the
+ * (docs/FORMAT.md §5; Tailscale's tka.Authority). The store is passed to every call that needs it; the
  * authority keeps only its head, its oldest ancestor and the state. Calls that change it run one
  * at a time.
  */
@@ -76,7 +77,7 @@ export class Authority {
     signer: SigningKey,
   ): Promise<{ authority: Authority; genesis: AUM }> {
     requireStore(store, 'Authority.create: store');
-    requireSigner(signer, 'Authority.create: signer');
+    requireSigningKey(signer, 'Authority.create: signer');
     if (typeof state !== 'object' || state === null) {
       throw new TlockError('INVALID_ARGUMENT', 'Authority.create: state must be a State object');
     }
@@ -89,22 +90,9 @@ export class Authority {
     } catch (e) {
       withContext(e, 'invalid state: ');
     }
-    for (const k of s.keys ?? []) {
-      const weak = weakPublicKeyReason(k.public!);
-      // format §7: we never create trust in a key anyone could forge signatures for.
-      if (weak !== undefined) {
-        const why = {
-          'small-order': 'a small-order point',
-          'not-a-point': 'not a curve point',
-          'wrong-length': 'not 32 bytes',
-        }[weak];
-        throw new TlockError(
-          'WEAK_KEY',
-          `Authority.create: refusing to trust ${describeKeyID(k.public)}: it is ${why}, so anyone could forge signatures for it`,
-        );
-      }
-    }
-    if (getKey(s, signer.publicKey) === undefined) {
+    // docs/FORMAT.md §11: our own hands never trust a weak key.
+    (s.keys ?? []).forEach((k, i) => requireStrongKey(k.public, `Authority.create: state.keys[${i}].public`));
+    if (findKey(s, signer.publicKey) === undefined) {
       throw new TlockError(
         'UNTRUSTED_KEY',
         "Authority.create: the signer's key must be one of the state's keys",
@@ -151,12 +139,7 @@ export class Authority {
   static async open(store: AumStore): Promise<Authority> {
     requireStore(store, 'Authority.open: store');
     const hint = await store.lastActiveAncestor();
-    const chain = await computeActiveChain(store, hint);
-    return new Authority({
-      head: storedHash(chain.head),
-      oldest: storedHash(chain.oldest),
-      state: chain.state,
-    });
+    return new Authority(await computeActiveChain(store, hint));
   }
 
   /** The head: the base32 hash of the newest AUM of the active chain. */
@@ -186,7 +169,7 @@ export class Authority {
 
   /** The trusted key with this ID (a copy), if any. */
   trustedKey(keyID: Uint8Array): Key | undefined {
-    const k = getKey(this.#pos.state, requireBytes(keyID, 'trustedKey: keyID'));
+    const k = findKey(this.#pos.state, requireBytes(keyID, 'trustedKey: keyID'));
     return k === undefined ? undefined : cloneKey(k);
   }
 
@@ -196,7 +179,7 @@ export class Authority {
 
   /**
    * Checks that the node-key signature `nks` (CBOR bytes) authorises `nodeKey` (32 bytes) under
-   * the current state only: history does not count (format §4, §7). Returns the authorising key
+   * the current state only: history does not count (docs/FORMAT.md §6.4, §11). Returns the authorising key
    * and rotation details; throws TlockError (UNTRUSTED_KEY, BAD_SIGNATURE, WRONG_NODE_KEY,
    * MALFORMED_SIGNATURE, SMALL_ORDER_WRAPPING_KEY) if it does not.
    */
@@ -206,7 +189,7 @@ export class Authority {
 
   /**
    * Verifies and stores a batch of AUMs (oldest first), all or nothing, then moves to the new
-   * head (format §3 "Receiving"). On refusal the authority and the store are unchanged.
+   * head (docs/FORMAT.md §5.6). On refusal the authority and the store are unchanged.
    */
   async inform(store: AumStore, updates: AUM[]): Promise<void> {
     requireStore(store, 'inform: store');
@@ -219,10 +202,10 @@ export class Authority {
   async stateAt(store: AumStore, hash: Uint8Array | string): Promise<State> {
     requireStore(store, 'stateAt: store');
     const h = hashArg(hash, 'stateAt: hash');
-    return await this.#exclusive(async () => cloneState(await stateAtHash(store, h)));
+    return await this.#exclusive(async () => cloneState(await stateAtHash(chainReads(store), h)));
   }
 
-  /** Whether `secret` is a disablement secret of this authority (format §5; constant time). */
+  /** Whether `secret` is a disablement secret of this authority (docs/FORMAT.md §7; constant time). */
   async validDisablement(secret: Uint8Array): Promise<boolean> {
     const derived = await disablementKDF(requireBytes(secret, 'validDisablement: secret'));
     let valid = false;
@@ -238,7 +221,7 @@ export class Authority {
     return new UpdateBuilder(this, signer);
   }
 
-  /** What to tell a peer about our chain (reference §2.1). */
+  /** What to tell a peer about our chain (docs/FORMAT.md §9.1). */
   async syncOffer(store: AumStore): Promise<SyncOffer> {
     requireStore(store, 'syncOffer: store');
     return await this.#exclusive(() => buildSyncOffer(store, this.#pos.head, this.#pos.oldest));
@@ -251,7 +234,7 @@ export class Authority {
   }
 
   /**
-   * Purges AUMs no longer needed (reference §1.4) and moves the oldest ancestor; returns it
+   * Purges AUMs no longer needed (docs/FORMAT.md §9.3) and moves the oldest ancestor; returns it
    * (base32). The state is not recomputed: it does not change.
    */
   async compact(store: CompactableStore, opts?: CompactionOptions): Promise<string> {
@@ -270,7 +253,7 @@ export class Authority {
   }
 
   /**
-   * An unsigned recovery checkpoint revoking `removeKeyIDs` retroactively (reference §3.1);
+   * An unsigned recovery checkpoint revoking `removeKeyIDs` retroactively (docs/FORMAT.md §5.8);
    * sign it with `cosignRevocation`, by keys whose votes at the fork point outweigh the
    * revoked keys'. `forkFrom` (hash, base32 or hex; all zeros = choose) sets the fork point.
    */

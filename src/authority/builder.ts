@@ -1,14 +1,17 @@
 import { TlockError } from '../errors.js';
-import { type SigningKey, weakPublicKeyReason } from '../crypto/ed25519.js';
+import type { SigningKey } from '../crypto/ed25519.js';
+import { requireStrongKey } from '../crypto/weak-key.js';
 import { CHECKPOINT_EVERY, MAX_KEYS } from '../limits.js';
 import { AUMKind, aumHash, aumParent, validateAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import { type Key, cloneKey } from '../model/key.js';
-import { type State, cloneState } from '../model/state.js';
+import { type State, cloneState, findKey } from '../model/state.js';
 import { bytesEqual, requireBytes } from '../wire/bytes.js';
-import { requireSigner, signAUM } from './aum-signing.js';
-import { describeKeyID } from './key-text.js';
-import { applyAUM, getKey, withContext } from './state-machine.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signAUM } from './aum-signing.js';
+import { chainReads } from './chain-reads.js';
+import { describeKeyID } from '../wire/keytext.js';
+import { applyAUM, withContext } from './state-machine.js';
 import type { AumStore } from './store.js';
 
 /** What a builder needs from its authority (an `Authority` is one). */
@@ -20,7 +23,7 @@ export interface UpdateBuilderHost {
 }
 
 /**
- * Builds a signed batch of updates on top of the authority's head (reference §2.5; Tailscale's
+ * Builds a signed batch of updates on top of the authority's head (docs/FORMAT.md §5.7; Tailscale's
  * UpdateBuilder). Each change is checked against the state the earlier changes produce.
  * `finalize` returns the AUMs, ending with a checkpoint when one is due; it does not inform
  * the authority: the caller applies or submits them.
@@ -36,7 +39,7 @@ export class UpdateBuilder {
 
   constructor(host: UpdateBuilderHost, signer: SigningKey) {
     this.#host = host;
-    this.#signer = requireSigner(signer, 'newUpdater: signer');
+    this.#signer = requireSigningKey(signer, 'newUpdater: signer');
     this.#startHead = host.headHash;
     this.#parent = this.#startHead;
     this.#state = host.state;
@@ -54,7 +57,7 @@ export class UpdateBuilder {
   #trusted(keyID: Uint8Array, what: string): Key {
     this.#open();
     requireBytes(keyID, `${what}: keyID`);
-    const key = getKey(this.#state, keyID);
+    const key = findKey(this.#state, keyID);
     if (key === undefined) {
       throw new TlockError('NOT_FOUND', `${what}: ${describeKeyID(keyID)} is not a trusted key`);
     }
@@ -78,7 +81,7 @@ export class UpdateBuilder {
     this.#out.push(signed);
   }
 
-  /** Trusts a new key. Refuses a key already trusted, a 513th key, and weak keys (format §7). */
+  /** Trusts a new key. Refuses a key already trusted, a 513th key, and weak keys (docs/FORMAT.md §11). */
   addKey(key: Key): this {
     this.#open();
     if (typeof key !== 'object' || key === null) {
@@ -87,22 +90,8 @@ export class UpdateBuilder {
     if (key.kind !== 1) {
       throw new TlockError('INVALID_ARGUMENT', `addKey: unknown key kind ${key.kind} (only 1, ed25519)`);
     }
-    const pub = requireBytes(key.public, 'addKey: key.public');
-    const weak = weakPublicKeyReason(pub);
-    if (weak === 'wrong-length') {
-      throw new TlockError(
-        'INVALID_ARGUMENT',
-        `addKey: an ed25519 public key is 32 bytes, got ${pub.length}`,
-      );
-    }
-    if (weak !== undefined) {
-      // format §7: received AUMs may trust such keys (consensus), but we never create one.
-      throw new TlockError(
-        'WEAK_KEY',
-        `addKey: refusing to trust ${describeKeyID(pub)}: it is ${weak === 'small-order' ? 'a small-order point' : 'not a valid curve point'}, so anyone could forge signatures for it`,
-      );
-    }
-    if (getKey(this.#state, pub) !== undefined) {
+    const pub = requireStrongKey(key.public, 'addKey: key.public');
+    if (findKey(this.#state, pub) !== undefined) {
       throw new TlockError('REJECTED_AUM', `cannot add key ${describeKeyID(pub)}: already trusted`);
     }
     if ((this.#state.keys ?? []).length >= MAX_KEYS) {
@@ -167,17 +156,18 @@ export class UpdateBuilder {
   }
 
   /**
-   * The built AUMs, oldest first. Reference §2.5: when no checkpoint is found within the last
+   * The built AUMs, oldest first. docs/FORMAT.md §5.7: when no checkpoint is found within the last
    * CHECKPOINT_EVERY − (updates built) AUMs from the head (and the walk did not reach a genesis
    * or an unstored AUM), the batch ends with a checkpoint of the resulting state.
    */
   async finalize(store: AumStore): Promise<AUM[]> {
     this.#open();
     this.#headMoved();
+    const reads = chainReads(store);
     let needCheckpoint = true;
     let cursor: Uint8Array = this.#host.headHash;
     for (let i = this.#out.length; i < CHECKPOINT_EVERY; i++) {
-      const aum = await store.get(cursor);
+      const aum = (await reads.get(cursor))?.aum;
       const parent = aum === undefined ? undefined : aumParent(aum);
       if (aum === undefined || aum.messageKind === AUMKind.Checkpoint || parent === undefined) {
         needCheckpoint = false;
@@ -187,7 +177,7 @@ export class UpdateBuilder {
     }
     this.#headMoved();
     if (needCheckpoint) {
-      // Checkpoints carry no parent in their state (format §3).
+      // Checkpoints carry no parent in their state (docs/FORMAT.md §2.2).
       const state: State = { ...cloneState(this.#state), lastAUMHash: null };
       this.#add({ messageKind: AUMKind.Checkpoint, prevAUMHash: null, state });
     }

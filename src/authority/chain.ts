@@ -1,21 +1,22 @@
 import { TlockError } from '../errors.js';
 import { MAX_CHAIN_WALK } from '../limits.js';
 import { aumParent } from '../model/aum.js';
-import type { AUM } from '../model/aum.js';
 import type { State } from '../model/state.js';
 import { hashToBase32 } from '../wire/base32.js';
 import { toHex } from '../wire/bytes.js';
+import { type ChainReads, type StoredAUM, chainReads } from './chain-reads.js';
 import { pickNext } from './forks.js';
-import { storedHash, storedHex } from './hash-cache.js';
 import { stateAtHash } from './state-at.js';
 import { applyAUM, withContext } from './state-machine.js';
-import { type AumStore, type ChainReads, chainReads } from './store.js';
+import type { AumStore } from './store.js';
 
-/** The active chain: from the oldest stored ancestor, following the chosen child to a head. */
-export interface ActiveChain {
-  oldest: AUM;
-  head: AUM;
-  /** The state at `head`. */
+/**
+ * Where an authority stands on its active chain (from the oldest stored ancestor, following the
+ * chosen child to a head): the head, the oldest ancestor, and the state at the head.
+ */
+export interface ChainPosition {
+  head: Uint8Array;
+  oldest: Uint8Array;
   state: State;
 }
 
@@ -27,23 +28,23 @@ function limitError(what: string): TlockError {
 }
 
 /**
- * Follows fork resolution (format §3) from `start`, whose state is `state`, to a head. Each
+ * Follows fork resolution (docs/FORMAT.md §5.5) from `start`, whose state is `state`, to a head. Each
  * step reads the children once and applies the chosen one; linear in the chain's length.
  */
 export async function fastForward(
-  store: ChainReads,
-  start: AUM,
+  reads: ChainReads,
+  start: StoredAUM,
   state: State,
-): Promise<{ head: AUM; state: State }> {
+): Promise<{ head: StoredAUM; state: State }> {
   let cur = start;
   for (let i = 0; i <= MAX_CHAIN_WALK; i++) {
-    const children = await store.children(storedHash(cur));
+    const children = await reads.children(cur.hash);
     if (children.length === 0) return { head: cur, state };
     const next = pickNext(state, children);
     try {
-      state = applyAUM(state, next, storedHash(next));
+      state = applyAUM(state, next.aum, next.hash);
     } catch (e) {
-      withContext(e, `advancing state at ${hashToBase32(storedHash(next))}: `);
+      withContext(e, `advancing state at ${hashToBase32(next.hash)}: `);
     }
     cur = next;
   }
@@ -55,19 +56,19 @@ export async function fastForward(
  * AUMs, at a genesis, at an AUM whose parent is not stored, or after including `stopAt` (hex).
  */
 export async function walkBack(
-  store: AumStore,
+  reads: ChainReads,
   from: Uint8Array,
   limit: number,
   stopAt?: string,
-): Promise<AUM[]> {
-  const out: AUM[] = [];
-  let cur = await store.get(from);
+): Promise<StoredAUM[]> {
+  const out: StoredAUM[] = [];
+  let cur = await reads.get(from);
   while (cur !== undefined && out.length < limit) {
     out.push(cur);
-    if (storedHex(cur) === stopAt) break;
-    const parent = aumParent(cur);
+    if (stopAt !== undefined && toHex(cur.hash) === stopAt) break;
+    const parent = aumParent(cur.aum);
     if (parent === undefined) break;
-    cur = await store.get(parent);
+    cur = await reads.get(parent);
   }
   return out;
 }
@@ -77,8 +78,8 @@ export async function walkBack(
  * unlike Tailscale's lockstep walk), then the one to start from: the only one, or the one whose
  * chain holds the last-active-ancestor hint.
  */
-async function activeAncestor(store: ChainReads, hint: Uint8Array | undefined): Promise<AUM> {
-  const heads = await store.heads();
+async function activeAncestor(reads: ChainReads, hint: Uint8Array | undefined): Promise<StoredAUM> {
+  const heads = (await reads.heads()).map((s) => ({ stored: s, hex: toHex(s.hash) }));
   if (heads.length === 0) {
     throw new TlockError(
       'NOT_FOUND',
@@ -86,26 +87,27 @@ async function activeAncestor(store: ChainReads, hint: Uint8Array | undefined): 
     );
   }
   const rootOf = new Map<string, string>();
-  const rootAUM = new Map<string, AUM>();
+  const rootAUM = new Map<string, StoredAUM>();
   let walked = 0;
-  const sortedHeads = [...heads].sort((a, b) => (storedHex(a) < storedHex(b) ? -1 : 1));
-  for (const head of sortedHeads) {
+  heads.sort((a, b) => (a.hex < b.hex ? -1 : 1));
+  for (const head of heads) {
     const path: string[] = [];
-    let cur = head;
+    let cur = head.stored;
+    let hex = head.hex;
     let root: string | undefined;
     while (root === undefined) {
-      const hex = storedHex(cur);
       root = rootOf.get(hex);
       if (root !== undefined) break;
       path.push(hex);
       if (++walked > MAX_CHAIN_WALK) throw limitError('walking back from the heads');
-      const parent = aumParent(cur);
-      const parentAUM = parent === undefined ? undefined : await store.get(parent);
+      const parent = aumParent(cur.aum);
+      const parentAUM = parent === undefined ? undefined : await reads.get(parent);
       if (parentAUM === undefined) {
         root = hex;
         rootAUM.set(hex, cur);
       } else {
         cur = parentAUM;
+        hex = toHex(cur.hash);
       }
     }
     for (const hex of path) rootOf.set(hex, root);
@@ -130,15 +132,16 @@ async function activeAncestor(store: ChainReads, hint: Uint8Array | undefined): 
 export async function computeActiveChain(
   store: AumStore,
   hint: Uint8Array | undefined,
-): Promise<ActiveChain> {
-  const reads = chainReads(store); // no copies: nothing read here leaves but hashes and new states
+): Promise<ChainPosition> {
+  const reads = chainReads(store);
   const oldest = await activeAncestor(reads, hint);
   let state: State;
   try {
-    state = await stateAtHash(reads, storedHash(oldest));
+    state = await stateAtHash(reads, oldest.hash);
   } catch (e) {
     withContext(e, 'computing the state at the oldest ancestor: ');
   }
   const { head, state: headState } = await fastForward(reads, oldest, state);
-  return { oldest, head, state: headState };
+  // Copies: the stored hashes belong to the store.
+  return { head: head.hash.slice(), oldest: oldest.hash.slice(), state: headState };
 }

@@ -4,11 +4,11 @@ import { AUMKind, aumParent } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import { hashToBase32 } from '../wire/base32.js';
 import { fromHex, toHex } from '../wire/bytes.js';
-import { storedHex } from './hash-cache.js';
+import { type ChainReads, chainReads } from './chain-reads.js';
 import type { CompactableStore } from './store.js';
 
 /*
- * Compaction (reference §1.4; Tailscale's Compact): forget AUMs that no longer matter, keeping
+ * Compaction (docs/FORMAT.md §9.3; Tailscale's Compact): forget AUMs that no longer matter, keeping
  * at least `minChain` AUMs back from the head, every AUM younger than `minAge`, the forks that
  * branch off what is kept, and the paths joining kept AUMs to the new oldest ancestor, which is
  * always a checkpoint (or the genesis).
@@ -33,9 +33,12 @@ const KEEP = ACTIVE | YOUNG | LEAF | ANCESTOR;
 class Compaction {
   readonly verdict = new Map<string, number>();
   readonly #cache = new Map<string, AUM>();
+  readonly #reads: ChainReads;
   #steps = 0;
 
-  constructor(readonly store: CompactableStore) {}
+  constructor(readonly store: CompactableStore) {
+    this.#reads = chainReads(store);
+  }
 
   mark(hex: string, flag: number): void {
     this.verdict.set(hex, (this.verdict.get(hex) ?? 0) | flag);
@@ -55,7 +58,7 @@ class Compaction {
     }
     let aum = this.#cache.get(hex);
     if (aum === undefined) {
-      aum = await this.store.get(fromHex(hex));
+      aum = (await this.#reads.get(fromHex(hex)))?.aum;
       if (aum !== undefined) this.#cache.set(hex, aum);
     }
     if (aum === undefined && what !== '') {
@@ -67,10 +70,11 @@ class Compaction {
     return aum;
   }
 
-  async children(hex: string): Promise<AUM[]> {
-    const kids = await this.store.children(fromHex(hex));
-    for (const k of kids) this.#cache.set(storedHex(k), k);
-    return kids;
+  /** The hashes (hex) of the children of `hex`. */
+  async children(hex: string): Promise<string[]> {
+    const kids = (await this.#reads.children(fromHex(hex))).map((k) => ({ hex: toHex(k.hash), aum: k.aum }));
+    for (const k of kids) this.#cache.set(k.hex, k.aum);
+    return kids.map((k) => k.hex);
   }
 }
 
@@ -94,35 +98,23 @@ async function markYoung(c: Compaction, minAge: number, now: number): Promise<vo
 
 /** Step 3: the kept window of the active chain; returns the provisional ancestor. */
 async function markActiveChain(c: Compaction, head: string, minChain: number): Promise<string> {
-  let next = (await c.get(head, 'reading the head'))!;
+  let h = head;
+  let next = (await c.get(h, 'reading the head'))!;
   for (let i = 0; i < minChain; i++) {
-    const h = storedHex(next);
     c.mark(h, ACTIVE);
     const p = parentHex(next);
     const parent = p === undefined ? undefined : await c.get(p, '');
     if (parent === undefined) return h; // the chain is not long enough to truncate
-    next = parent;
+    [h, next] = [p!, parent];
   }
   // Go on back to a checkpoint that is old enough (a young one is passed over) or has no parent.
-  let ancestor: string;
-  for (;;) {
-    const h = storedHex(next);
-    c.mark(h, ACTIVE);
-    const p = parentHex(next);
-    if (next.messageKind === AUMKind.Checkpoint && (!c.has(h, YOUNG) || p === undefined)) {
-      ancestor = h;
-      break;
-    }
-    if (p === undefined) {
-      throw new TlockError(
-        'REJECTED_AUM',
-        'compaction: reached a genesis AUM without finding a checkpoint to keep',
-      );
-    }
-    next = (await c.get(p, 'searching for compaction target'))!;
-  }
+  const ancestor = await markBackToCheckpoint(
+    c,
+    h,
+    (cp, parent) => !c.has(cp, YOUNG) || parent === undefined,
+  );
   // Everything older on the active chain is a candidate for deletion.
-  for (let p = parentHex(next); p !== undefined;) {
+  for (let p = parentHex((await c.get(ancestor, ''))!); p !== undefined;) {
     const parent = await c.get(p, '');
     if (parent === undefined) break;
     c.mark(p, CANDIDATE);
@@ -139,7 +131,7 @@ async function markDescendants(c: Compaction): Promise<void> {
     for (const h of toScan) {
       if (c.has(h, LEAF)) continue;
       c.mark(h, LEAF);
-      for (const kid of await c.children(h)) next.push(storedHex(kid));
+      next.push(...(await c.children(h)));
     }
     toScan = next;
   }
@@ -149,7 +141,7 @@ async function markDescendants(c: Compaction): Promise<void> {
 async function markCandidatesForward(c: Compaction, from: string): Promise<void> {
   let cur = from;
   for (;;) {
-    const kid = (await c.children(cur)).map(storedHex).find((h) => c.has(h, CANDIDATE) && !c.has(h, ACTIVE));
+    const kid = (await c.children(cur)).find((h) => c.has(h, CANDIDATE) && !c.has(h, ACTIVE));
     if (kid === undefined || c.has(kid, ANCESTOR)) return; // marked before: the rest is too
     c.mark(kid, ANCESTOR);
     cur = kid;
@@ -187,19 +179,30 @@ async function markAncestorIntersection(c: Compaction, provisional: string): Pro
   }
   if (!moved) return candidate;
   // The ancestor must be a checkpoint: go back to one.
-  let aum = (await c.get(candidate, 'searching for compaction target'))!;
-  for (;;) {
-    const h = storedHex(aum);
+  return await markBackToCheckpoint(c, candidate, () => true);
+}
+
+/**
+ * Marks Active from `from` back to the first checkpoint that `takes` (given its hash and its
+ * parent's), and returns that checkpoint's hash.
+ */
+async function markBackToCheckpoint(
+  c: Compaction,
+  from: string,
+  takes: (checkpoint: string, parent: string | undefined) => boolean,
+): Promise<string> {
+  for (let h = from; ;) {
+    const aum = (await c.get(h, 'searching for compaction target'))!;
     c.mark(h, ACTIVE);
-    if (aum.messageKind === AUMKind.Checkpoint) return h;
     const p = parentHex(aum);
+    if (aum.messageKind === AUMKind.Checkpoint && takes(h, p)) return h;
     if (p === undefined) {
       throw new TlockError(
         'REJECTED_AUM',
         'compaction: reached a genesis AUM without finding a checkpoint to keep',
       );
     }
-    aum = (await c.get(p, 'searching for compaction target'))!;
+    h = p;
   }
 }
 

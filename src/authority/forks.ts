@@ -1,12 +1,11 @@
 import { AUMKind } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
-import type { State } from '../model/state.js';
+import { type State, findKey } from '../model/state.js';
 import { compareBytes, toHex } from '../wire/bytes.js';
-import { storedHash } from './hash-cache.js';
-import { getKey } from './state-machine.js';
+import type { StoredAUM } from './chain-reads.js';
 
 /**
- * Format §3, fork rule 1: the sum of votes of the distinct keys, trusted in the parent's state,
+ * docs/FORMAT.md §5.5, fork rule 1: the sum of votes of the distinct keys, trusted in the parent's state,
  * that signed the AUM. Signatures are not verified here (stored AUMs were verified on the way
  * in); a signature by a key the state does not trust adds nothing. Go sums in a uint, so do we.
  */
@@ -17,7 +16,7 @@ export function aumWeight(aum: AUM, state: State): bigint {
     if (sig.keyID === null || sig.keyID.length !== 32) continue;
     const id = toHex(sig.keyID);
     if (seen.has(id)) continue;
-    const key = getKey(state, sig.keyID);
+    const key = findKey(state, sig.keyID);
     if (key === undefined) continue;
     seen.add(id);
     weight = BigInt.asUintN(64, weight + BigInt(key.votes));
@@ -25,7 +24,7 @@ export function aumWeight(aum: AUM, state: State): bigint {
   return weight;
 }
 
-/** Negative when `a` should be preferred over `b` (format §3 fork resolution). */
+/** Negative when `a` should be preferred over `b` (docs/FORMAT.md §5.5). */
 function compareCandidates(a: Ranked, b: Ranked): number {
   // Rule 1: the highest weight wins.
   if (a.weight !== b.weight) return a.weight > b.weight ? -1 : 1;
@@ -37,40 +36,39 @@ function compareCandidates(a: Ranked, b: Ranked): number {
   return compareBytes(a.hash, b.hash);
 }
 
-interface Ranked {
-  aum: AUM;
-  hash: Uint8Array;
+interface Ranked extends StoredAUM {
   weight: bigint;
 }
 
 /**
- * The child to follow from a parent whose state is `state` (format §3 fork resolution). The
+ * The child to follow from a parent whose state is `state` (docs/FORMAT.md §5.5). The
  * order of `children` does not matter: the ranking is total (hashes differ).
  */
-export function pickNext(state: State, children: readonly AUM[]): AUM {
+export function pickNext(state: State, children: readonly StoredAUM[]): StoredAUM {
   if (children.length === 1) return children[0]!;
   let best: Ranked | undefined;
-  for (const aum of children) {
-    const r: Ranked = { aum, hash: storedHash(aum), weight: aumWeight(aum, state) };
-    if (best === undefined || compareCandidates(r, best) < 0) best = r;
-  }
-  if (best === undefined) throw new RangeError('pickNext: no candidates');
-  return best.aum;
+  let bestIndex = -1;
+  children.forEach((child, i) => {
+    const r: Ranked = { aum: child.aum, hash: child.hash, weight: aumWeight(child.aum, state) };
+    if (best === undefined || compareCandidates(r, best) < 0) [best, bestIndex] = [r, i];
+  });
+  if (bestIndex < 0) throw new RangeError('pickNext: no candidates');
+  return children[bestIndex]!;
 }
 
 /**
  * Why fork resolution follows `winner` rather than `loser`, two children of one parent whose
  * state is `state`, in words for people (`tlock log --graph`).
  */
-export function forkLossReason(state: State, winner: AUM, loser: AUM): string {
-  const w: Ranked = { aum: winner, hash: storedHash(winner), weight: aumWeight(winner, state) };
-  const l: Ranked = { aum: loser, hash: storedHash(loser), weight: aumWeight(loser, state) };
+export function forkLossReason(state: State, winner: StoredAUM, loser: StoredAUM): string {
+  const w: Ranked = { ...winner, weight: aumWeight(winner.aum, state) };
+  const l: Ranked = { ...loser, weight: aumWeight(loser.aum, state) };
   if (compareCandidates(w, l) > 0) throw new RangeError('forkLossReason: the loser ranks first');
   if (w.weight !== l.weight) {
     return `its signers have ${l.weight} vote${l.weight === 1n ? '' : 's'}, the chosen branch's ${w.weight}`;
   }
-  const wRemove = winner.messageKind === AUMKind.RemoveKey;
-  if (wRemove && loser.messageKind !== AUMKind.RemoveKey) {
+  const wRemove = winner.aum.messageKind === AUMKind.RemoveKey;
+  if (wRemove && loser.aum.messageKind !== AUMKind.RemoveKey) {
     return `equal votes (${w.weight}); a remove-key wins a tie`;
   }
   return `equal votes (${w.weight}); the lower hash wins a tie`;

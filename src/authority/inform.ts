@@ -3,18 +3,11 @@ import { aumHash, aumParent } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import type { State } from '../model/state.js';
 import { toHex } from '../wire/bytes.js';
-import { computeActiveChain } from './chain.js';
-import { storedHash } from './hash-cache.js';
+import { type ChainReads, chainReads } from './chain-reads.js';
+import { type ChainPosition, computeActiveChain } from './chain.js';
 import { type StateOrError, resolveStates } from './state-at.js';
 import { applyAUM, verifyAUM, withContext } from './state-machine.js';
 import type { AumStore } from './store.js';
-
-/** Where an authority stands: its head, the oldest ancestor of its chain, the state at the head. */
-export interface ChainPosition {
-  head: Uint8Array;
-  oldest: Uint8Array;
-  state: State;
-}
 
 interface PlannedUpdate {
   index: number;
@@ -29,7 +22,7 @@ interface PlannedUpdate {
  * must come from the store: those that are neither the head nor earlier in the batch.
  */
 async function plan(
-  store: AumStore,
+  reads: ChainReads,
   updates: readonly AUM[],
   headHex: string,
 ): Promise<{ todo: PlannedUpdate[]; skipped: boolean; storeTargets: Uint8Array[] }> {
@@ -45,7 +38,7 @@ async function plan(
       withContext(e, `update ${index} invalid: `);
     }
     const hex = toHex(hash);
-    if (inBatch.has(hex) || (await store.get(hash)) !== undefined) {
+    if (inBatch.has(hex) || (await reads.get(hash)) !== undefined) {
       skipped = true;
       continue;
     }
@@ -59,7 +52,7 @@ async function plan(
 }
 
 /**
- * Verifies a batch of AUMs and stores it, all or nothing (format §3 "Receiving"; Tailscale's
+ * Verifies a batch of AUMs and stores it, all or nothing (docs/FORMAT.md §5.6; Tailscale's
  * InformIdempotent). AUMs already stored are skipped; every other one needs a parent that is
  * the head, stored, or earlier in the batch, and must verify against the state at its parent.
  * Nothing is committed unless every AUM passes. Returns the new position; `current` is not changed.
@@ -74,9 +67,10 @@ export async function informBatch(
   }
   if (updates.length === 0)
     throw new TlockError('INVALID_ARGUMENT', 'inform called with empty slice: give at least one AUM');
+  const reads = chainReads(store);
   const headHex = toHex(current.head);
-  const { todo, skipped, storeTargets } = await plan(store, updates, headHex);
-  const fromStore = await resolveStates(store, storeTargets, new Map([[headHex, current.state]]));
+  const { todo, skipped, storeTargets } = await plan(reads, updates, headHex);
+  const fromStore = await resolveStates(reads, storeTargets, new Map([[headHex, current.state]]));
 
   const stateAfter = new Map<string, State>();
   let isHeadChain = !skipped;
@@ -111,11 +105,10 @@ export async function informBatch(
   if (todo.length > 0) await store.commit(todo.map((u) => u.aum));
 
   // Another writer may have given the old head a child meanwhile; then fork resolution decides.
-  if (isHeadChain && (await store.children(current.head)).length === 1) {
+  if (isHeadChain && (await reads.children(current.head)).length === 1) {
     // Fast path: the batch extends the head in a line, so the last state computed is the new one.
     const last = todo[todo.length - 1]!;
     return { head: last.hash, oldest: current.oldest, state: stateAfter.get(last.hex)! };
   }
-  const chain = await computeActiveChain(store, current.oldest);
-  return { head: storedHash(chain.head), oldest: storedHash(chain.oldest), state: chain.state };
+  return await computeActiveChain(store, current.oldest);
 }

@@ -3,26 +3,26 @@ import type { SigningKey } from '../crypto/ed25519.js';
 import { MAX_CHAIN_WALK } from '../limits.js';
 import { AUMKind, aumParent, validateAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
-import { type State, cloneState } from '../model/state.js';
+import { type State, cloneState, findKey, findKeyIndex } from '../model/state.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { bytesEqual, fromHex, requireBytes, toHex } from '../wire/bytes.js';
-import { requireSigner, signAUM } from './aum-signing.js';
-import { walkBack } from './chain.js';
-import { storedHash, storedHex } from './hash-cache.js';
-import type { ChainPosition } from './inform.js';
-import { describeKeyID } from './key-text.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signAUM } from './aum-signing.js';
+import { chainReads } from './chain-reads.js';
+import { type ChainPosition, walkBack } from './chain.js';
+import { describeKeyID } from '../wire/keytext.js';
 import { stateAtHash } from './state-at.js';
-import { applyAUM, getKey, withContext } from './state-machine.js';
+import { applyAUM, withContext } from './state-machine.js';
 import type { AumStore } from './store.js';
 
 /*
- * Retroactive revocation (format §3, reference §3.1): a Checkpoint that forks the chain from
+ * Retroactive revocation (docs/FORMAT.md §5.8): a Checkpoint that forks the chain from
  * before compromised keys were trusted, holding the current state minus those keys. It wins the
  * fork at its parent only if its signers' votes there outweigh the existing child's.
  */
 
 const trustsAny = (state: State, ids: readonly Uint8Array[]): boolean =>
-  ids.some((id) => getKey(state, id) !== undefined);
+  ids.some((id) => findKey(state, id) !== undefined);
 
 /**
  * Tailscale's findParentForRewrite, in one pass: walking back from the head, the first AUM
@@ -35,10 +35,11 @@ export async function findParentForRewrite(
   removeKeys: readonly Uint8Array[],
   ourKey: Uint8Array,
 ): Promise<Uint8Array> {
+  const reads = chainReads(store);
   const oldestHex = toHex(pos.oldest);
-  const path = await walkBack(store, pos.head, MAX_CHAIN_WALK + 1, oldestHex);
+  const path = await walkBack(reads, pos.head, MAX_CHAIN_WALK + 1, oldestHex);
   const last = path[path.length - 1];
-  if (last === undefined || (storedHex(last) !== oldestHex && aumParent(last) !== undefined)) {
+  if (last === undefined || (toHex(last.hash) !== oldestHex && aumParent(last.aum) !== undefined)) {
     throw new TlockError(
       path.length > MAX_CHAIN_WALK ? 'LIMIT' : 'NOT_FOUND',
       'cannot walk the active chain back to its oldest ancestor: an AUM is missing from the store, or the chain is longer than MAX_CHAIN_WALK',
@@ -46,15 +47,15 @@ export async function findParentForRewrite(
   }
   // States forward from the oldest end, keeping one verdict per AUM, not every state.
   const fits: boolean[] = new Array<boolean>(path.length);
-  let state = await stateAtHash(store, storedHash(last));
+  let state = await stateAtHash(reads, last.hash);
   for (let i = path.length - 1; i >= 0; i--) {
-    if (i < path.length - 1) state = applyAUM(state, path[i]!, storedHash(path[i]!));
-    fits[i] = !trustsAny(state, removeKeys) && getKey(state, ourKey) !== undefined;
+    if (i < path.length - 1) state = applyAUM(state, path[i]!.aum, path[i]!.hash);
+    fits[i] = !trustsAny(state, removeKeys) && findKey(state, ourKey) !== undefined;
   }
-  for (const [i, aum] of path.entries()) {
-    if (storedHex(aum) === oldestHex || fits[i] || aumParent(aum) === undefined) return storedHash(aum);
+  for (const [i, { aum, hash }] of path.entries()) {
+    if (toHex(hash) === oldestHex || fits[i] || aumParent(aum) === undefined) return hash.slice();
   }
-  return storedHash(last);
+  return last.hash.slice();
 }
 
 function parseForkFrom(forkFrom: Uint8Array | string | undefined): Uint8Array | undefined {
@@ -99,11 +100,11 @@ export async function makeRetroactiveRevocation(
   }
   let parentState: State;
   try {
-    parentState = await stateAtHash(store, parent);
+    parentState = await stateAtHash(chainReads(store), parent);
   } catch (e) {
     withContext(e, `fork point ${hashToBase32(parent)}: `);
   }
-  if (getKey(parentState, ourKeyID) === undefined) {
+  if (findKey(parentState, ourKeyID) === undefined) {
     throw new TlockError(
       'UNTRUSTED_KEY',
       `${describeKeyID(ourKeyID)} was not trusted at the fork point ${hashToBase32(parent)}, so its signature would make the recovery AUM invalid everywhere; fork from a later AUM (forkFrom) or let a key trusted there make it`,
@@ -112,7 +113,7 @@ export async function makeRetroactiveRevocation(
 
   const state = cloneState(pos.state);
   for (const id of removeKeyIDs) {
-    const i = (state.keys ?? []).findIndex((k) => bytesEqual(k.public ?? new Uint8Array(0), id));
+    const i = findKeyIndex(state, id);
     if (i >= 0) state.keys!.splice(i, 1);
   }
   if ((state.keys ?? []).length === 0) {
@@ -130,7 +131,7 @@ export async function makeRetroactiveRevocation(
  * AUM's parent, so that signature would make the AUM invalid for every receiver.
  */
 export async function cosignRevocation(store: AumStore, aum: AUM, signer: SigningKey): Promise<AUM> {
-  requireSigner(signer, 'cosignRevocation: signer');
+  requireSigningKey(signer, 'cosignRevocation: signer');
   const parent = typeof aum === 'object' && aum !== null ? aumParent(aum) : undefined;
   if (aum?.messageKind !== AUMKind.Checkpoint || parent === undefined || aum.state === undefined) {
     throw new TlockError(
@@ -146,11 +147,11 @@ export async function cosignRevocation(store: AumStore, aum: AUM, signer: Signin
   }
   let parentState: State;
   try {
-    parentState = await stateAtHash(store, parent);
+    parentState = await stateAtHash(chainReads(store), parent);
   } catch (e) {
     withContext(e, `fork point ${hashToBase32(parent)}: `);
   }
-  if (getKey(parentState, signer.publicKey) === undefined) {
+  if (findKey(parentState, signer.publicKey) === undefined) {
     throw new TlockError(
       'UNTRUSTED_KEY',
       `${describeKeyID(signer.publicKey)} was not trusted at the fork point ${hashToBase32(parent)}; every signature on an AUM must be by a key trusted at its parent, so this one would make the recovery AUM invalid everywhere`,

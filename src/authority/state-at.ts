@@ -5,9 +5,8 @@ import type { AUM } from '../model/aum.js';
 import type { State } from '../model/state.js';
 import { hashToBase32 } from '../wire/base32.js';
 import { toHex } from '../wire/bytes.js';
-import { storedHash, storedHex } from './hash-cache.js';
+import type { ChainReads, StoredAUM } from './chain-reads.js';
 import { applyAUM, checkpointState, emptyState } from './state-machine.js';
-import type { ChainReads } from './store.js';
 
 /*
  * The state at stored AUMs (Tailscale's computeStateAt): walk back from the AUM to the nearest
@@ -20,9 +19,8 @@ import type { ChainReads } from './store.js';
  * depth-first. States are immutable, so siblings share their parent's state.
  */
 
-interface PathNode {
-  readonly aum: AUM;
-  readonly hash: Uint8Array;
+interface PathNode extends StoredAUM {
+  readonly hex: string;
   readonly children: PathNode[];
   target: boolean;
   /** The node's state, when it starts a computation (checkpoint, genesis, or known). */
@@ -50,13 +48,13 @@ function genesisState(aum: AUM, hash: Uint8Array): State {
   }
 }
 
-function newNode(aum: AUM, target: boolean): PathNode {
-  return { aum, hash: storedHash(aum), children: [], target };
+function newNode(stored: StoredAUM, hex: string, target: boolean): PathNode {
+  return { aum: stored.aum, hash: stored.hash, hex, children: [], target };
 }
 
 /** Sets `node.base` or `node.error` when the walk stops at it; returns false to keep walking. */
 function startsComputation(node: PathNode, known: ReadonlyMap<string, State>): boolean {
-  const knownState = known.get(storedHex(node.aum));
+  const knownState = known.get(node.hex);
   if (knownState !== undefined) {
     node.base = knownState;
     return true;
@@ -87,7 +85,7 @@ export type StateOrError = State | TlockError;
  * LIMIT (more than MAX_CHAIN_WALK AUMs walked) or a storage error.
  */
 export async function resolveStates(
-  store: ChainReads,
+  reads: ChainReads,
   targets: readonly Uint8Array[],
   known: ReadonlyMap<string, State> = new Map(),
 ): Promise<Map<string, StateOrError>> {
@@ -104,12 +102,12 @@ export async function resolveStates(
       continue;
     }
     if (result.has(hex)) continue;
-    const top = await store.get(target);
+    const top = await reads.get(target);
     if (top === undefined) {
       result.set(hex, new TlockError('NOT_FOUND', `AUM ${b32(target)} is not stored`));
       continue;
     }
-    let node = newNode(top, true);
+    let node = newNode(top, hex, true);
     nodes.set(hex, node);
     for (;;) {
       if (++walked > MAX_CHAIN_WALK) {
@@ -129,7 +127,7 @@ export async function resolveStates(
         existing.children.push(node);
         break;
       }
-      const parentAUM = await store.get(parent);
+      const parentAUM = await reads.get(parent);
       if (parentAUM === undefined) {
         node.error = new TlockError(
           'NOT_FOUND',
@@ -138,7 +136,7 @@ export async function resolveStates(
         roots.push(node);
         break;
       }
-      const parentNode = newNode(parentAUM, false);
+      const parentNode = newNode(parentAUM, parentHex, false);
       nodes.set(parentHex, parentNode);
       parentNode.children.push(node);
       node = parentNode;
@@ -154,7 +152,7 @@ function pushStatesDown(roots: readonly PathNode[], result: Map<string, StateOrE
   const stack: [PathNode, StateOrError][] = roots.map((r) => [r, r.error ?? r.base!]);
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [node, state] = top;
-    if (node.target) result.set(toHex(node.hash), state);
+    if (node.target) result.set(node.hex, state);
     for (const child of node.children) {
       let childState: StateOrError;
       if (state instanceof TlockError) {
@@ -176,11 +174,11 @@ function pushStatesDown(roots: readonly PathNode[], result: Map<string, StateOrE
 
 /** The state at one stored AUM; throws the reason it cannot be computed. */
 export async function stateAtHash(
-  store: ChainReads,
+  reads: ChainReads,
   hash: Uint8Array,
   known?: ReadonlyMap<string, State>,
 ): Promise<State> {
-  const r = (await resolveStates(store, [hash], known)).get(toHex(hash));
+  const r = (await resolveStates(reads, [hash], known)).get(toHex(hash));
   if (r === undefined || r instanceof TlockError) {
     throw r ?? new TlockError('NOT_FOUND', `AUM ${b32(hash)} is not stored`);
   }

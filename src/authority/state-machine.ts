@@ -2,11 +2,11 @@ import { TlockError, type TlockErrorCode } from '../errors.js';
 import { verifyZip215 } from '../crypto/ed25519.js';
 import { AUMKind, aumParent, aumSigHash, validateAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
-import { type Key, KEY_KIND_ED25519, cloneKey, validateKey } from '../model/key.js';
-import { type State, cloneState, stateIDs } from '../model/state.js';
+import { type Key, KEY_KIND_ED25519, cloneKey, keyIDOf, validateKey } from '../model/key.js';
+import { type State, cloneState, findKey, findKeyIndex, stateIDs } from '../model/state.js';
 import { bytesEqual, toHex } from '../wire/bytes.js';
 
-// The state machine of format §3: which AUMs are accepted against the state before them, and
+// The state machine of docs/FORMAT.md §5: which AUMs are accepted against the state before them, and
 // what applying one does. States are treated as immutable: applying returns a new State that
 // may share unchanged parts (key objects, disablement values) with the old one.
 
@@ -22,26 +22,7 @@ function reject(message: string, code: TlockErrorCode = 'REJECTED_AUM'): never {
   throw new TlockError(code, message);
 }
 
-/**
- * The trusted key with this ID, as Tailscale's State.GetKey finds it: bytewise equality of the
- * ID with each key's public (an unset ID or public counts as empty), and a key of an unknown kind
- * in the state is an error, not a miss.
- */
-export function getKey(state: State, keyID: Uint8Array | null | undefined): Key | undefined {
-  const id = keyID ?? EMPTY;
-  for (const k of state.keys ?? []) {
-    if (k.kind !== KEY_KIND_ED25519) reject(`unknown key kind: ${k.kind}`);
-    if (bytesEqual(k.public ?? EMPTY, id)) return k;
-  }
-  return undefined;
-}
-
-function keyIndex(state: State, keyID: Uint8Array | null | undefined): number {
-  const key = getKey(state, keyID);
-  return key === undefined ? -1 : (state.keys ?? []).indexOf(key);
-}
-
-/** Format §3, parent check: the AUM must name the state's last AUM as its parent. */
+/** docs/FORMAT.md §5.2, parent check: the AUM must name the state's last AUM as its parent. */
 function checkParent(aum: AUM, state: State): void {
   const parent = aumParent(aum);
   if (parent === undefined) reject('aum has no parent');
@@ -56,7 +37,7 @@ function checkParent(aum: AUM, state: State): void {
 }
 
 /**
- * Accepts or refuses an AUM against the state before it (format §3; Tailscale's aumVerify).
+ * Accepts or refuses an AUM against the state before it (docs/FORMAT.md §5.2; Tailscale's aumVerify).
  * A genesis checkpoint is verified against its own state, without the parent check. Throws
  * TlockError: INVALID_AUM (static rules), UNTRUSTED_KEY, BAD_SIGNATURE, or REJECTED_AUM.
  */
@@ -72,10 +53,10 @@ export function verifyAUM(aum: AUM, state: State, opts: { genesis?: boolean } = 
   if (sigs.length === 0) reject('unsigned AUM');
   const sigHash = aumSigHash(aum);
   sigs.forEach((sig, i) => {
-    // format §3: every signature must be by a key trusted in the state before the AUM.
+    // docs/FORMAT.md §5.2: every signature must be by a key trusted in the state before the AUM.
     let key: Key | undefined;
     try {
-      key = getKey(state, sig.keyID);
+      key = findKey(state, sig.keyID);
     } catch (e) {
       withContext(e, `bad keyID on signature ${i}: `, 'UNTRUSTED_KEY');
     }
@@ -92,7 +73,7 @@ export function verifyAUM(aum: AUM, state: State, opts: { genesis?: boolean } = 
 
   if (aum.messageKind === AUMKind.RemoveKey) {
     const keys = state.keys ?? [];
-    if (keys.length === 1 && getKey(state, aum.keyID) !== undefined) {
+    if (keys.length === 1 && findKey(state, aum.keyID) !== undefined) {
       reject('cannot remove the last trusted key (disable Tailnet Lock instead)');
     }
   }
@@ -103,7 +84,7 @@ function withLast(state: State, hash: Uint8Array): State {
 }
 
 /**
- * Applies an accepted AUM (format §3; Tailscale's applyVerifiedAUM) and returns the new state,
+ * Applies an accepted AUM (docs/FORMAT.md §5.3; Tailscale's applyVerifiedAUM) and returns the new state,
  * whose lastAUMHash is `hash`, the AUM's own hash. Throws REJECTED_AUM (or INVALID_AUM for an
  * UpdateKey whose result is not a valid key).
  */
@@ -118,20 +99,20 @@ export function applyAUM(state: State, aum: AUM, hash: Uint8Array): State {
     case AUMKind.AddKey: {
       if (aum.key === undefined) reject('no key to add provided');
       if (aum.key.kind !== KEY_KIND_ED25519) reject(`unknown key kind: ${aum.key.kind}`);
-      if (getKey(state, aum.key.public) !== undefined) reject('key already exists');
+      if (findKey(state, aum.key.public) !== undefined) reject('key already exists');
       return { ...withLast(state, hash), keys: [...(state.keys ?? []), cloneKey(aum.key)] };
     }
     case AUMKind.UpdateKey:
       return applyUpdateKey(state, aum, hash);
     case AUMKind.RemoveKey: {
-      const i = keyIndex(state, aum.keyID);
+      const i = findKeyIndex(state, aum.keyID);
       if (i < 0) reject('key not found');
       const keys = [...state.keys!];
       keys.splice(i, 1);
       return { ...withLast(state, hash), keys };
     }
     default:
-      // NoOp, and kinds this version does not know: no-ops (forward compatibility, format §3).
+      // NoOp, and kinds this version does not know: no-ops (forward compatibility, docs/FORMAT.md §5.1).
       return withLast(state, hash);
   }
 }
@@ -145,7 +126,7 @@ function applyCheckpoint(state: State, aum: AUM, hash: Uint8Array): State {
 }
 
 function applyUpdateKey(state: State, aum: AUM, hash: Uint8Array): State {
-  const i = keyIndex(state, aum.keyID);
+  const i = findKeyIndex(state, aum.keyID);
   if (i < 0) reject('key not found');
   const updated = cloneKey(state.keys![i]!);
   if (aum.votes !== undefined) updated.votes = aum.votes;
@@ -155,8 +136,9 @@ function applyUpdateKey(state: State, aum: AUM, hash: Uint8Array): State {
   } catch (e) {
     withContext(e, 'updated key fails validation: ');
   }
-  // Every key with that ID is replaced (a valid state has one).
-  const keys = state.keys!.map((k) => (bytesEqual(k.public ?? EMPTY, aum.keyID ?? EMPTY) ? updated : k));
+  // Every key with that ID is replaced, as in Go (a valid state has one).
+  const id = aum.keyID ?? EMPTY;
+  const keys = state.keys!.map((k) => (bytesEqual(keyIDOf(k), id) ? updated : k));
   return { ...withLast(state, hash), keys };
 }
 

@@ -38,32 +38,23 @@ export function isCompactableStore(store: AumStore): store is CompactableStore {
   );
 }
 
+/** An AUM as a store holds it, with its hash. Both are the store's own: read them, never change them. */
+export interface StoredAUM {
+  readonly aum: AUM;
+  readonly hash: Uint8Array;
+}
+
 /**
- * Reads that return a store's own AUMs instead of copies, for the authority's chain walks when it
- * opens (computeActiveChain): they neither change an AUM nor let one out (only hashes and newly
- * built states leave them), and copying every AUM twice was almost half of opening a chain.
+ * Reads that return a store's own AUMs, with the hashes it computed when it stored them, instead
+ * of copies: for the authority's chain walks (src/authority/chain-reads.ts), which neither change
+ * an AUM nor let one out (callers get copies), and so need neither a copy nor a hash per read.
  * Offered by MemoryStore and FileStore under a symbol, so it is no part of the public interface;
- * any other store is read through its copying methods. The AUMs returned must carry their hash
- * (hash-cache.ts `rememberHash`).
+ * any other store is read through its copying methods and each AUM hashed as it is read.
  */
 export const IN_PLACE_READS = Symbol('tlock.inPlaceReads');
 
 export interface InPlaceReads {
-  get(hash: Uint8Array): AUM | undefined;
-  children(hash: Uint8Array): AUM[];
-  heads(): AUM[];
-}
-
-/** What the chain walks read. */
-export type ChainReads = Pick<AumStore, 'get' | 'children' | 'heads'>;
-
-/** The store's in-place reads when it offers them, else the store itself. */
-export function chainReads(store: AumStore): ChainReads {
-  const inPlace = (store as { [IN_PLACE_READS]?: InPlaceReads })[IN_PLACE_READS];
-  if (inPlace === undefined) return store;
-  return {
-    get: (hash) => Promise.resolve(inPlace.get(hash)),
-    children: (hash) => Promise.resolve(inPlace.children(hash)),
-    heads: () => Promise.resolve(inPlace.heads()),
-  };
+  get(hash: Uint8Array): StoredAUM | undefined;
+  children(hash: Uint8Array): StoredAUM[];
+  heads(): StoredAUM[];
 }

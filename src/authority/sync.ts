@@ -1,15 +1,15 @@
 import { TlockError } from '../errors.js';
 import { MAX_CHAIN_WALK, SYNC_OFFER_WALK } from '../limits.js';
-import { AUMKind } from '../model/aum.js';
+import { AUMKind, cloneAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { toHex } from '../wire/bytes.js';
-import { storedHash, storedHex } from './hash-cache.js';
+import { type StoredAUM, chainReads } from './chain-reads.js';
 import { walkBack } from './chain.js';
 import type { AumStore } from './store.js';
 
 /**
- * What one side tells the other about its chain (reference §2.1): its head, and some of its
+ * What one side tells the other about its chain (docs/FORMAT.md §9.1): its head, and some of its
  * ancestors, newest first, the last being its oldest stored ancestor. Hashes are base32 text.
  */
 export interface SyncOffer {
@@ -18,7 +18,7 @@ export interface SyncOffer {
 }
 
 /**
- * Reference §2.1 (the newer shape): the head, every checkpoint among the newest
+ * docs/FORMAT.md §9.1 (the newer shape): the head, every checkpoint among the newest
  * SYNC_OFFER_WALK AUMs (the head included, the oldest ancestor excluded), then the oldest
  * ancestor. Older peers list AUMs 4, 16, 64, 256 back instead; `missingAUMs` answers both.
  */
@@ -28,10 +28,10 @@ export async function buildSyncOffer(
   oldest: Uint8Array,
 ): Promise<SyncOffer> {
   const oldestHex = toHex(oldest);
-  const recent = await walkBack(store, head, SYNC_OFFER_WALK, oldestHex);
+  const recent = await walkBack(chainReads(store), head, SYNC_OFFER_WALK, oldestHex);
   const ancestors = recent
-    .filter((a) => a.messageKind === AUMKind.Checkpoint && storedHex(a) !== oldestHex)
-    .map((a) => hashToBase32(storedHash(a)));
+    .filter((s) => s.aum.messageKind === AUMKind.Checkpoint && toHex(s.hash) !== oldestHex)
+    .map((s) => hashToBase32(s.hash));
   ancestors.push(hashToBase32(oldest));
   return { head: hashToBase32(head), ancestors };
 }
@@ -47,7 +47,7 @@ function parseOffer(remote: SyncOffer): { head: Uint8Array; ancestors: Uint8Arra
 }
 
 /**
- * Reference §2.2–2.3: the AUMs of our active chain the remote may lack, oldest first, after
+ * docs/FORMAT.md §9.2: the AUMs of our active chain the remote may lack, oldest first, after
  * the newest point both chains share. Up to date: []. Head intersection: the remote's head is
  * among our newest SYNC_OFFER_WALK AUMs. Tail intersection: the first of the remote's
  * ancestors (in its order) on our chain. Otherwise NO_INTERSECTION. Only our active chain is
@@ -59,17 +59,21 @@ export async function computeMissingAUMs(
   remoteOffer: SyncOffer,
 ): Promise<AUM[]> {
   const remote = parseOffer(remoteOffer);
+  const reads = chainReads(store);
   const headHex = toHex(head);
   const remoteHeadHex = toHex(remote.head);
   if (remoteHeadHex === headHex) return [];
+  // What we read is the store's own: the caller gets copies.
+  const handOut = (newestFirst: readonly StoredAUM[]): AUM[] =>
+    newestFirst.map((s) => cloneAUM(s.aum)).reverse();
 
-  if ((await store.get(remote.head)) !== undefined) {
-    const recent = await walkBack(store, head, SYNC_OFFER_WALK);
-    const i = recent.findIndex((a) => storedHex(a) === remoteHeadHex);
-    if (i >= 0) return recent.slice(0, i).reverse();
+  if ((await reads.get(remote.head)) !== undefined) {
+    const recent = await walkBack(reads, head, SYNC_OFFER_WALK);
+    const i = recent.findIndex((s) => toHex(s.hash) === remoteHeadHex);
+    if (i >= 0) return handOut(recent.slice(0, i));
   }
 
-  const chain = await walkBack(store, head, MAX_CHAIN_WALK + 1);
+  const chain = await walkBack(reads, head, MAX_CHAIN_WALK + 1);
   if (chain.length > MAX_CHAIN_WALK) {
     throw new TlockError(
       'LIMIT',
@@ -77,10 +81,10 @@ export async function computeMissingAUMs(
     );
   }
   const position = new Map<string, number>();
-  chain.forEach((a, i) => position.set(storedHex(a), i));
+  chain.forEach((s, i) => position.set(toHex(s.hash), i));
   for (const ancestor of remote.ancestors) {
     const i = position.get(toHex(ancestor));
-    if (i !== undefined) return chain.slice(0, i).reverse();
+    if (i !== undefined) return handOut(chain.slice(0, i));
   }
   throw new TlockError(
     'NO_INTERSECTION',

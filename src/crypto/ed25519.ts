@@ -149,11 +149,23 @@ const MAX_CACHED_PUBLIC_KEYS = 8192;
 /** Whether each trusted key is a canonical prime-order point (asked once per key). */
 const primeOrderKeys = new Map<string, boolean>();
 
-function isPrimeOrderKey(s: Sodium, pub: Uint8Array): boolean {
+/** Canonical encoding of a point in the prime-order subgroup: libsodium's check, else noble's (slower). */
+function isPrimeOrderPoint(p: Uint8Array): boolean {
+  const sodium = sodiumOrUndefined();
+  if (sodium !== undefined) return sodium.isPrimeOrderPoint(p);
+  try {
+    const point = noble().Point.fromBytes(p, false);
+    return !point.is0() && point.isTorsionFree();
+  } catch {
+    return false;
+  }
+}
+
+function isPrimeOrderKey(pub: Uint8Array): boolean {
   const id = b64url(pub);
   let ok = primeOrderKeys.get(id);
   if (ok === undefined) {
-    ok = s.isPrimeOrderPoint(pub);
+    ok = isPrimeOrderPoint(pub);
     if (primeOrderKeys.size >= MAX_CACHED_PUBLIC_KEYS) primeOrderKeys.clear();
     primeOrderKeys.set(id, ok);
   }
@@ -214,10 +226,30 @@ export function verifyZip215(pub: Uint8Array, message: Uint8Array, sig: Uint8Arr
     // subgroup, so the cofactored (ZIP-215) and cofactorless (libsodium) equations agree, and
     // libsodium's "no" is final. Only crafted signatures (torsion, non-canonical encodings) go on
     // to the ~1 ms exact check. (40 µs for the R check, against ~1 ms for noble.)
-    if (isPrimeOrderKey(sodium, pub) && sodium.isPrimeOrderPoint(sig.subarray(0, 32))) return false;
+    if (isPrimeOrderKey(pub) && sodium.isPrimeOrderPoint(sig.subarray(0, 32))) return false;
   }
   if (verifiers.openssl(pub, message, sig)) return true;
   return verifiers.zip215(pub, message, sig);
+}
+
+/**
+ * ZIP-215 verification for node-key signatures (Direct and Credential levels), strict about R:
+ * when the key is a canonical prime-order point (every key a real signer has), a signature whose
+ * R is not one is refused. No signer makes such an R (R = [r]B), but ZIP-215 accepts some, and
+ * proving that a crafted one fails costs ~1 ms in the exact verifier: a hostile server could send
+ * hundreds of thousands. With the rule, a "no" from libsodium (or OpenSSL) is final for such keys,
+ * so a crafted signature costs what an honest one does. A "yes" from either implies a canonical
+ * prime-order R for such keys (both compare R with the encoding of [S]B - [k]A). Keys that are
+ * not prime-order points (which tlock never trusts by its own hand) get the exact ZIP-215 check.
+ * The verdicts that differ from Tailscale's are listed in docs/DECISIONS.md. AUMs keep `verifyZip215`.
+ */
+export function verifyZip215StrictR(pub: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
+  if (!shapeOK(pub, sig)) return false;
+  const sodium = sodiumOrUndefined();
+  if (sodium !== undefined ? sodium.verify(sig, message, pub) : verifiers.openssl(pub, message, sig))
+    return true;
+  if (isPrimeOrderKey(pub)) return false;
+  return verifyZip215(pub, message, sig);
 }
 
 /** Go crypto/ed25519 verification: the outer signature of a Rotation node-key signature. */

@@ -3,7 +3,7 @@ import { requireBytes } from '../wire/bytes.js';
 const DISABLEMENT_SALT = new TextEncoder().encode('tailscale network-lock disablement salt');
 
 /**
- * Format §5: Argon2i (not Argon2id), v0x13, t=4, m=16 MiB, p=4, 32-byte output. The stored
+ * docs/FORMAT.md §7: Argon2i (not Argon2id), v0x13, t=4, m=16 MiB, p=4, 32-byte output. The stored
  * disablement values are this function of the secrets shown once to the admin.
  */
 export async function disablementKDF(secret: Uint8Array): Promise<Uint8Array> {

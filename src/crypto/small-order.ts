@@ -7,7 +7,7 @@ import { bytesEqual } from '../wire/bytes.js';
  * the only small-order y values below 19. A small-order point has one of five y values mod p,
  * so nothing else decodes to one; test/crypto/small-order.test.ts checks every candidate
  * encoding against @noble/ed25519's decoder. A table lookup instead of a point decompression
- * (~150 µs) lets signing and rotation checks refuse these keys (format §7) at no cost.
+ * (~150 µs) lets signing and rotation checks refuse these keys (docs/FORMAT.md §11) at no cost.
  */
 const ENCODINGS = [
   // canonical

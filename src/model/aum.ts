@@ -38,7 +38,7 @@ export interface AumSignature {
 }
 
 /**
- * An authority update message (format §1, "AUM"). Optional fields that are present but empty
+ * An authority update message (docs/FORMAT.md §2.4). Optional fields that are present but empty
  * (an empty `keyID` or `meta`) encode like absent ones but count as present for validation, as
  * in Tailscale.
  */
@@ -200,7 +200,7 @@ export function aumParent(aum: AUM): Uint8Array | undefined {
   return out;
 }
 
-/** Static validation (format §3). Throws INVALID_AUM with a message naming the rule broken. */
+/** Static validation (docs/FORMAT.md §5.1). Throws INVALID_AUM with a message naming the rule broken. */
 export function validateAUM(aum: AUM): void {
   writeAUM(scratchWriter(), aum, true); // shape check: refuses what cannot be encoded
   const fail = (msg: string): never => {

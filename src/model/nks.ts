@@ -19,7 +19,7 @@ export function sigKindName(kind: number): string {
   return SIG_KIND_NAMES[kind] ?? `Sig?<${kind}>`;
 }
 
-/** A node-key signature (format §1 and §4). Every byte field is omitted when empty. */
+/** A node-key signature (docs/FORMAT.md §2.5 and §6). Every byte field is omitted when empty. */
 export interface NodeKeySignature {
   sigKind: number;
   /** The authorised node key in binary form: ASCII "np" + 32 bytes. */

@@ -6,7 +6,7 @@ import { bytesEqual, toHex } from '../wire/bytes.js';
 import { checkNullableBytes, checkUint64 } from './checks.js';
 import { type Key, cloneKey, keyIDOf, readKey, validateKey, writeKey } from './key.js';
 
-/** The trusted-key state (format §1, "State"), carried by checkpoints. */
+/** The trusted-key state (docs/FORMAT.md §2.2), carried by checkpoints. */
 export interface State {
   /** Hash of the last AUM applied; `null` in a checkpoint's own state. */
   lastAUMHash: Uint8Array | null;
@@ -93,15 +93,31 @@ export function stateIDs(state: State): [bigint, bigint] {
   return [state.stateID1 ?? 0n, state.stateID2 ?? 0n];
 }
 
-/** The trusted key with this ID, if any. */
-export function findKey(state: State, keyID: Uint8Array): Key | undefined {
-  for (const k of state.keys ?? []) {
-    if (k.kind === 1 && k.public !== null && bytesEqual(k.public, keyID)) return k;
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Where the trusted key with this ID is in `state.keys`, or -1: the one key lookup, as
+ * Tailscale's State.GetKey does it. The ID is compared bytewise with each key's ID (`keyIDOf`;
+ * an unset `keyID` counts as empty), first match; a key of an unknown kind before the match is
+ * an error (INVALID_AUM), as in Go, since its ID cannot be known. States built by the state
+ * machine never hold one: only a damaged store or a caller's own State can.
+ */
+export function findKeyIndex(state: State, keyID: Uint8Array | null | undefined): number {
+  const id = keyID ?? NO_BYTES;
+  const keys = state.keys ?? [];
+  for (let i = 0; i < keys.length; i++) {
+    if (bytesEqual(keyIDOf(keys[i]!), id)) return i;
   }
-  return undefined;
+  return -1;
 }
 
-/** Format §3: the state inside a checkpoint. Throws INVALID_AUM naming the rule broken. */
+/** The trusted key with this ID, if any (`findKeyIndex` says how it is found). */
+export function findKey(state: State, keyID: Uint8Array | null | undefined): Key | undefined {
+  const i = findKeyIndex(state, keyID);
+  return i < 0 ? undefined : state.keys![i];
+}
+
+/** docs/FORMAT.md §5.1: the state inside a checkpoint. Throws INVALID_AUM naming the rule broken. */
 export function validateCheckpointState(state: State): void {
   const fail = (msg: string): never => {
     throw new TlockError('INVALID_AUM', `checkpoint state: ${msg}`);

@@ -1,5 +1,5 @@
 import { isTlockError } from '../errors.js';
-import { nodeKeyAuthorizedInState } from '../authority/node-key.js';
+import { nodeKeyAuthorizedInState } from '../signing/node-key-authorization.js';
 import { SigKind } from '../model/nks.js';
 import type { State } from '../model/state.js';
 import { decodeBase64Transient } from '../wire/base64.js';

@@ -9,10 +9,11 @@ import {
 } from '../model/nks.js';
 import { bytesEqual, requireBytes } from '../wire/bytes.js';
 import { nodeKeyToBinary } from '../wire/keytext.js';
-import { requireSigningKey, signNKS } from './nks-signing.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signNKS } from './nks-signing.js';
 
 /**
- * Re-signs `oldNKS` for the node's new node key (format §4, Tailscale's ResignNKS): a Rotation
+ * Re-signs `oldNKS` for the node's new node key (docs/FORMAT.md §6, Tailscale's ResignNKS): a Rotation
  * `{pubkey: newNodeKey, nested: old}` signed by the node's own TL key. If the old signature
  * already covers `newNodeKey` it is returned unchanged. A chain that would carry more than 15
  * previous node keys is first rebuilt from its innermost non-rotation signature, byte for byte

@@ -5,7 +5,7 @@ import { decodeBase64, encodeBase64 } from '../wire/base64.js';
 import { describe } from '../wire/bytes.js';
 import { createCredential } from './credential.js';
 
-// A pre-signed auth key (format §4, reference §5.8):
+// A pre-signed auth key (docs/FORMAT.md §6.3):
 // `<authkey>--TL<credential NKS, base64 std raw>-<one-time 64-byte private key, base64 std raw>`.
 const MARK = '--TL';
 

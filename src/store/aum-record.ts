@@ -4,7 +4,7 @@ import { type CborItem, CborWriter, describeItem, isNullish, parseCbor } from '.
 import { readStruct } from '../wire/cbor-struct.js';
 
 /**
- * The content of one AUM file in Tailscale's on-disk layout (tailscale-reference §1.3, Go's
+ * The content of one AUM file in Tailscale's on-disk layout (docs/FORMAT.md §8, Go's
  * `fsHashInfo`): a CTAP2-canonical CBOR map with integer keys
  * - 1: retired (a list of children in old tailscaled versions): ignored when read, never written;
  * - 2: the AUM as a nested map, `null` when the file holds no AUM (old tailscaled wrote such

@@ -1,7 +1,11 @@
 import { mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { type CompactableStore, IN_PLACE_READS, type InPlaceReads } from '../authority/store.js';
-import { hasStoredHash, rememberHash } from '../authority/hash-cache.js';
+import {
+  type CompactableStore,
+  IN_PLACE_READS,
+  type InPlaceReads,
+  type StoredAUM,
+} from '../authority/store.js';
 import { TlockError } from '../errors.js';
 import { FILE_LOCK_WAIT_MS } from '../limits.js';
 import type { AUM } from '../model/aum.js';
@@ -46,7 +50,7 @@ interface PlannedWrite {
 }
 
 /**
- * AUMs on disk in Tailscale's layout (tailscale-reference §1.3), so tlock and tailscaled can read
+ * AUMs on disk in Tailscale's layout (docs/FORMAT.md §8), so tlock and tailscaled can read
  * each other's TKA directories, with stronger durability: every write is temp + fsync + rename +
  * fsync of the directory, under an exclusive lock file held only while writing, so several
  * FileStores and processes may open one directory.
@@ -129,18 +133,16 @@ export class FileStore implements CompactableStore {
     heads: () => this.index.heads().map((n) => this.storedAUM(n)!),
   };
 
-  /** The live AUM named `name` as stored, its hash remembered (once) for the authority. */
-  private storedAUM(name: string): AUM | undefined {
+  /** The live AUM named `name` and its hash, as stored. */
+  private storedAUM(name: string): StoredAUM | undefined {
     const file = this.index.liveFile(name);
-    if (file === undefined) return undefined;
-    if (!hasStoredHash(file.record.aum)) rememberHash(file.record.aum, file.hash.slice());
-    return file.record.aum;
+    return file === undefined ? undefined : { aum: file.record.aum, hash: file.hash };
   }
 
   /** A caller's copy of the live AUM named `name`, if there is one. */
   private handOut(name: string): AUM | undefined {
     const file = this.index.liveFile(name);
-    return file === undefined ? undefined : handOut(file.record.aum, file.hash.slice());
+    return file === undefined ? undefined : handOut(file.record.aum);
   }
 
   /**

@@ -1,20 +1,17 @@
 import { TlockError } from '../errors.js';
 import { type AUM, aumParent } from '../model/aum.js';
 import { fromHex, toHex } from '../wire/bytes.js';
-import { type CompactableStore, IN_PLACE_READS, type InPlaceReads } from '../authority/store.js';
-import { hasStoredHash, rememberHash } from '../authority/hash-cache.js';
+import {
+  type CompactableStore,
+  IN_PLACE_READS,
+  type InPlaceReads,
+  type StoredAUM,
+} from '../authority/store.js';
 import { handOut, prepareBatch, requireHash, settle } from './store-contract.js';
 
-interface Entry {
-  aum: AUM;
-  hash: Uint8Array;
-  committedAt: number;
-}
-
-/** A stored AUM, its hash remembered (once) for the authority. */
-function stored(e: Entry): AUM {
-  if (!hasStoredHash(e.aum)) rememberHash(e.aum, e.hash.slice());
-  return e.aum;
+/** A stored AUM with its hash (handed to in-place reads as it is) and its first commit time. */
+interface Entry extends StoredAUM {
+  readonly committedAt: number;
 }
 
 /**
@@ -35,25 +32,15 @@ export class MemoryStore implements CompactableStore {
 
   /** For the authority's chain walks only (src/authority/store.ts): the stored AUMs themselves. */
   readonly [IN_PLACE_READS]: InPlaceReads = {
-    get: (hash) => {
-      const e = this.#aums.get(toHex(hash));
-      return e === undefined ? undefined : stored(e);
-    },
-    children: (hash) => {
-      const out: AUM[] = [];
-      for (const k of this.#children.get(toHex(hash)) ?? []) {
-        const e = this.#aums.get(k);
-        if (e !== undefined) out.push(stored(e));
-      }
-      return out;
-    },
-    heads: () => this.#headEntries().map(stored),
+    get: (hash) => this.#aums.get(toHex(hash)),
+    children: (hash) => this.#childEntries(toHex(hash)),
+    heads: () => this.#headEntries(),
   };
 
   get(hash: Uint8Array): Promise<AUM | undefined> {
     return settle(() => {
       const e = this.#aums.get(toHex(requireHash(hash, 'MemoryStore.get: hash')));
-      return e === undefined ? undefined : handOut(e.aum, e.hash);
+      return e === undefined ? undefined : handOut(e.aum);
     });
   }
 
@@ -62,17 +49,22 @@ export class MemoryStore implements CompactableStore {
   }
 
   #childrenOf(hash: Uint8Array): AUM[] {
-    const kids = this.#children.get(toHex(requireHash(hash, 'MemoryStore.children: hash'))) ?? [];
-    const out: AUM[] = [];
-    for (const k of kids) {
+    return this.#childEntries(toHex(requireHash(hash, 'MemoryStore.children: hash'))).map((e) =>
+      handOut(e.aum),
+    );
+  }
+
+  #childEntries(hex: string): Entry[] {
+    const out: Entry[] = [];
+    for (const k of this.#children.get(hex) ?? []) {
       const e = this.#aums.get(k);
-      if (e !== undefined) out.push(handOut(e.aum, e.hash));
+      if (e !== undefined) out.push(e);
     }
     return out;
   }
 
   heads(): Promise<AUM[]> {
-    return Promise.resolve(this.#headEntries().map((e) => handOut(e.aum, e.hash)));
+    return Promise.resolve(this.#headEntries().map((e) => handOut(e.aum)));
   }
 
   #headEntries(): Entry[] {

@@ -1,7 +1,6 @@
 import { TlockError } from '../errors.js';
 import { blake2s256 } from '../crypto/blake2s.js';
 import { type AUM, cloneAUM, decodeAUM, encodeAUM } from '../model/aum.js';
-import { rememberHash } from '../authority/hash-cache.js';
 import { requireBytes, toHex } from '../wire/bytes.js';
 
 /*
@@ -54,9 +53,7 @@ export function prepareBatch(aums: unknown, what: string): PreparedAUM[] {
   return [...batch.values()];
 }
 
-/** A copy of a stored AUM to hand to a caller, its hash remembered so the authority need not recompute it. */
-export function handOut(aum: AUM, hash: Uint8Array): AUM {
-  const copy = cloneAUM(aum);
-  rememberHash(copy, hash);
-  return copy;
+/** A copy of a stored AUM to hand to a caller, who may change it. */
+export function handOut(aum: AUM): AUM {
+  return cloneAUM(aum);
 }

@@ -10,7 +10,7 @@ import { type AumRecord, decodeAumRecordHashed } from './aum-record.js';
 import { isTempName } from './atomic-file.js';
 import { errnoCode, ioError } from './io-error.js';
 
-// Reading a store directory in Tailscale's layout (tailscale-reference §1.3):
+// Reading a store directory in Tailscale's layout (docs/FORMAT.md §8):
 // `<dir>/<first 2 chars of h>/<h>` per AUM, `<dir>/last_active_ancestor` as 32 raw bytes.
 
 export const LAST_ACTIVE_ANCESTOR_FILE = 'last_active_ancestor';
@@ -20,7 +20,7 @@ export interface RecordFile {
   record: AumRecord;
   /** The file's modification time: the commit time of legacy records without CreatedUnix. */
   mtimeMs: number;
-  /** The hash its name stands for (the AUM's hash, checked when read). Never handed out: copy it. */
+  /** The hash its name stands for (the AUM's hash, checked when read). Read in place by the authority, which never changes it; never handed to a caller. */
   hash: Uint8Array;
 }
 

@@ -2,7 +2,7 @@ import { TlockError } from '../errors.js';
 import { bytesEqual, fromHex, requireBytes, toHex } from './bytes.js';
 
 /*
- * Text forms of keys (format §2): `tlpub:`/`nlpub:` + 64 hex (TL public key), `nlpriv:` + 128 hex
+ * Text forms of keys (docs/FORMAT.md §4): `tlpub:`/`nlpub:` + 64 hex (TL public key), `nlpriv:` + 128 hex
  * (TL private key), `nodekey:` + 64 hex (node key), and the 34-byte binary node key in an NKS.
  * Hex is written lower case and read in either case, as Tailscale does.
  */
@@ -54,6 +54,12 @@ export function formatNodeKey(pub: Uint8Array): string {
 
 export function parseNodeKey(text: string): Uint8Array {
   return parsePrefixed(text, ['nodekey:'], 32, 'node key');
+}
+
+/** A key ID as people read it in messages: `tlpub:<hex>` for 32 bytes, else `key ID <hex>`. */
+export function describeKeyID(keyID: Uint8Array | null | undefined): string {
+  if (keyID === null || keyID === undefined) return 'an unset key ID';
+  return keyID.length === 32 ? formatTLPublic(keyID) : `key ID ${toHex(keyID)}`;
 }
 
 const NP = new Uint8Array([0x6e, 0x70]); // "np"

@@ -9,7 +9,7 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import { expectRejects, expectThrows, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
 
-// Reference §2.5 and Tailscale's builder_test.go, plus format §7 (no weak keys from our hands).
+// docs/FORMAT.md §5.7 and Tailscale's builder_test.go, plus docs/FORMAT.md §11 (no weak keys from our hands).
 
 const A = keyOf(1);
 const B = keyOf(2);
@@ -53,7 +53,7 @@ describe('UpdateBuilder', () => {
     expectThrows(() => full.newUpdater(A).addKey(trusted(C)), 'LIMIT', /512 keys/);
   });
 
-  it('refuses weak keys (format §7): small-order points, non-points, wrong lengths', async () => {
+  it('refuses weak keys (docs/FORMAT.md §11): small-order points, non-points, wrong lengths', async () => {
     const { a } = await setup();
     const b = a.newUpdater(A);
     expectThrows(
@@ -66,7 +66,7 @@ describe('UpdateBuilder', () => {
     expectThrows(
       () => b.addKey({ kind: 1, votes: 1, public: notAPoint }),
       'WEAK_KEY',
-      /not a valid curve point/,
+      /not a point on the curve/,
     );
     expectThrows(
       () => b.addKey({ kind: 1, votes: 1, public: new Uint8Array(31) }),

@@ -8,7 +8,7 @@ import { hashToBase32 } from '../../src/wire/base32.js';
 import { toHex } from '../../src/wire/bytes.js';
 import { Chain, expectRejects, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
 
-// Reference §1.4, with the worked cases of Tailscale's tailchonk_test.go and tka_test.go.
+// docs/FORMAT.md §9.3, with the worked cases of Tailscale's tailchonk_test.go and tka_test.go.
 
 const HOUR = 3_600_000;
 const NOW = 1_000 * HOUR;

@@ -5,7 +5,7 @@ import { AUMKind, aumHash } from '../../src/model/aum.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { Chain, keyOf, lower, stateOf, trusted } from './helpers.js';
 
-// Format §3 fork resolution: weight, then RemoveKey, then the lowest hash. Each case is built so
+// docs/FORMAT.md §5.5, fork resolution: weight, then RemoveKey, then the lowest hash. Each case is built so
 // that the lower-priority rules alone would choose the other branch, and is checked three ways:
 // opening a store holding both branches, and informing the branches in either order.
 
@@ -126,9 +126,9 @@ describe('fork resolution', () => {
     c.add('R', 'G', { messageKind: AUMKind.RemoveKey, keyID: V.publicKey }, [A]);
     c.add('S', 'G', { messageKind: AUMKind.NoOp, keyID: new Uint8Array([200]) }, [B]);
     const state = stateOf([trusted(A, 1), trusted(B, 2), trusted(D, 1), trusted(V, 1)]);
-    const all = c.list('P', 'Q', 'R', 'S');
+    const all = c.list('P', 'Q', 'R', 'S').map((aum) => ({ aum, hash: aumHash(aum) }));
     const picks = new Set(
-      [all, [...all].reverse(), [all[2]!, all[0]!, all[3]!, all[1]!]].map((l) => pickNext(state, l)),
+      [all, [...all].reverse(), [all[2]!, all[0]!, all[3]!, all[1]!]].map((l) => pickNext(state, l).aum),
     );
     expect([...picks]).toEqual([c.get('S')]);
   });

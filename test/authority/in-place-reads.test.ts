@@ -126,3 +126,30 @@ describe.each(STORES)('Authority.open on %s in place', (_name, newStore) => {
     expect(await outcome(store)).toBe(first);
   });
 });
+
+describe('Authority.open on a store of another making', () => {
+  it('hashes what the store hands out, even an AUM changed after the inner store hashed it', async () => {
+    const inner = new MemoryStore();
+    const child = signAUM(
+      { messageKind: AUMKind.NoOp, keyID: new Uint8Array([9]), prevAUMHash: aumHash(GENESIS) },
+      KEYS[1]!,
+    );
+    await inner.commit([GENESIS, child]);
+    await inner.setLastActiveAncestor(aumHash(GENESIS));
+    // A store that rewrites the NoOp on its way out (a migration, say, or a bug).
+    const rewrite = (aum: AUM): AUM =>
+      aum.messageKind === AUMKind.NoOp ? Object.assign(aum, { keyID: new Uint8Array([10]) }) : aum;
+    const store: AumStore = {
+      ...copyingOnly(inner),
+      get: async (h) => {
+        const aum = await inner.get(h);
+        return aum === undefined ? undefined : rewrite(aum);
+      },
+      children: async (h) => (await inner.children(h)).map(rewrite),
+      heads: async () => (await inner.heads()).map(rewrite),
+    };
+    const authority = await Authority.open(store);
+    expect(authority.headHash).toEqual(aumHash({ ...child, keyID: new Uint8Array([10]) }));
+    expect(authority.headHash).not.toEqual(aumHash(child));
+  });
+});

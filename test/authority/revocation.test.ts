@@ -7,7 +7,7 @@ import { hashFromBase32, hashToBase32 } from '../../src/wire/base32.js';
 import { toHex } from '../../src/wire/bytes.js';
 import { Chain, expectRejects, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
 
-// Reference §3.1: retroactive revocation, ported from Tailscale's tka_test.go, then end to end.
+// docs/FORMAT.md §5.8: retroactive revocation, ported from Tailscale's tka_test.go, then end to end.
 
 const K1 = keyOf(1);
 const K2 = keyOf(2);

@@ -9,7 +9,7 @@ import { hashFromBase32, hashToBase32 } from '../../src/wire/base32.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { expectRejects, expectThrows, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
 
-// Format §3: every accept and reject rule, each through inform (the whole pipeline) with the
+// docs/FORMAT.md §5.2–5.3: every accept and reject rule, each through inform (the whole pipeline) with the
 // authority and the store shown unchanged after every refusal.
 
 const A = keyOf(1); // 1 vote
@@ -88,7 +88,7 @@ const accepted: Accepted[] = [
   { name: 'kind 0 (invalid), applied as a no-op', build: (h) => on(h, { messageKind: 0 }, A) },
   { name: 'two signatures, both by trusted keys', build: (h) => on(h, { messageKind: AUMKind.NoOp }, A, B) },
   {
-    name: 'a forged signature for a trusted small-order key (ZIP-215 consensus, format §7)',
+    name: 'a forged signature for a trusted small-order key (ZIP-215 consensus, docs/FORMAT.md §11)',
     // The identity point as the key, R = identity and S = 0: valid for any message under ZIP-215.
     build: (h) => ({
       messageKind: AUMKind.NoOp,
@@ -296,6 +296,17 @@ describe('the state machine alone', () => {
       () => applyAUM({ ...state, lastAUMHash: last }, aum, aumHash(aum)),
       'REJECTED_AUM',
       'parent AUMHash mismatch',
+    );
+  });
+
+  it('finds keys as Go’s State.GetKey does: a key of unknown kind before the signer’s refuses the AUM', () => {
+    const odd = { kind: 2, votes: 1, public: idOf(C) };
+    const aum = on(state.lastAUMHash, { messageKind: AUMKind.NoOp }, A);
+    expect(() => verifyAUM(aum, { ...state, keys: [trusted(A), odd] })).not.toThrow();
+    expectThrows(
+      () => verifyAUM(aum, { ...state, keys: [odd, trusted(A)] }),
+      'UNTRUSTED_KEY',
+      /^bad keyID on signature 0: key of kind 2 has no key ID/,
     );
   });
 

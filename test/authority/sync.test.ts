@@ -4,9 +4,9 @@ import { AUMKind, aumHash } from '../../src/model/aum.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import type { AUM } from '../../src/model/aum.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { Chain, expectRejects, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
+import { Chain, expectRejects, expectUnchanged, keyOf, lower, stateOf, trusted } from './helpers.js';
 
-// Reference §2.1–2.3, ported from Tailscale's sync_test.go (adapted to the newer offer shape)
+// docs/FORMAT.md §9.1–9.2, ported from Tailscale's sync_test.go (adapted to the newer offer shape)
 // plus the cases the newer shape and the 1000-AUM head walk add.
 
 const A = keyOf(1);
@@ -108,6 +108,16 @@ describe('missingAUMs', () => {
     const old = { head: c.b32('A30'), ancestors: ['A26', 'A14', 'A1'].map((n) => c.b32(n)) };
     // A26 is not ours; A14 is the first ancestor on our chain.
     expect(names(c, await a.missingAUMs(store, old))).toEqual([...range(15, 25), 'F1']);
+  });
+
+  it('passes over a remote ancestor stored off our chain (Tailscale aborts when it cannot compute its state)', async () => {
+    const c = line(6);
+    c.addNoOp('F1', 'A3', [], (h) => !lower(h, c.hash('A4'))); // loses the fork to A4
+    const store = await c.store();
+    const a = await Authority.open(store);
+    expect(a.head).toBe(c.b32('A6'));
+    const offer = { head: c.b32('F1'), ancestors: [c.b32('F1'), c.b32('A2')] };
+    expect(names(c, await a.missingAUMs(store, offer))).toEqual(range(3, 6));
   });
 
   it('uses a head intersection only within the newest 1000 AUMs, as Tailscale does', async () => {

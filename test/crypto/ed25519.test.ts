@@ -9,10 +9,10 @@ import {
   verifyZip215,
   weakPublicKeyReason,
 } from '../../src/index.js';
-import { sign, verifiers } from '../../src/crypto/ed25519.js';
-import { sha512 } from '@noble/hashes/sha2.js';
+import { sign, verifiers, verifyZip215StrictR } from '../../src/crypto/ed25519.js';
 import { randomBytes } from 'node:crypto';
 import { hex, loadVectors } from '../vectors.js';
+import { mixedOrderSignature, withTorsionR } from '../nks-fixtures.js';
 
 interface Speccheck {
   cases: {
@@ -26,12 +26,28 @@ interface Speccheck {
 }
 const speccheck = loadVectors<Speccheck>('ed25519-speccheck.json');
 
-describe('the two verification semantics on the ed25519-speccheck cases (format §2)', () => {
+/** A canonical encoding of a point of the prime-order subgroup (not the identity). */
+function isPrimeOrder(bytes: Uint8Array): boolean {
+  try {
+    const p = ed.Point.fromBytes(bytes, false);
+    return !p.is0() && p.isTorsionFree();
+  } catch {
+    return false;
+  }
+}
+
+describe('the two verification semantics on the ed25519-speccheck cases (docs/FORMAT.md §4.3)', () => {
   for (const c of speccheck.cases) {
     const [pub, msg, sig] = [hex(c.pubKey), hex(c.message), hex(c.signature)];
     it(`case ${c.index}: ZIP-215 path ${c.zip215Path ? 'accepts' : 'rejects'}, rotation path ${c.rotationPath ? 'accepts' : 'rejects'}`, () => {
       expect(verifyZip215(pub, msg, sig)).toBe(c.zip215Path);
       expect(verifyStandard(pub, msg, sig)).toBe(c.rotationPath);
+    });
+    it(`case ${c.index}: the strict-R check accepts exactly ZIP-215's verdicts with a prime-order R, for prime-order keys`, () => {
+      const strict = verifyZip215StrictR(pub, msg, sig);
+      if (strict) expect(c.zip215Path).toBe(true);
+      if (isPrimeOrder(pub)) expect(strict).toBe(c.zip215Path && isPrimeOrder(sig.subarray(0, 32)));
+      else expect(strict).toBe(c.zip215Path);
     });
     it(`case ${c.index}: each exact verifier alone gives the same verdict; fast ones never accept more`, () => {
       expect(verifiers.zip215(pub, msg, sig)).toBe(c.zip215Path);
@@ -78,26 +94,31 @@ describe('fast paths agree with the exact verifiers', () => {
 });
 
 describe('crafted signatures whose R carries a torsion component', () => {
-  const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-  const le = (b: Uint8Array): bigint => BigInt('0x' + Buffer.from(b).reverse().toString('hex'));
-  const le32 = (n: bigint): Uint8Array =>
-    new Uint8Array(Buffer.from(n.toString(16).padStart(64, '0'), 'hex').reverse());
-  // A point of order 8 (the R of speccheck case 0).
-  const T = ed.Point.fromBytes(hex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'), true);
-
-  /** A signature valid under ZIP-215 only: R = [r]B + T, S = r + H(R‖A‖M)·a. */
-  function mixedOrderSignature(msg: Uint8Array): { pub: Uint8Array; sig: Uint8Array } {
-    const { scalar, pointBytes } = ed.utils.getExtendedPublicKey(randomBytes(32));
-    const r = le(randomBytes(64)) % L;
-    const R = ed.Point.BASE.multiply(r).add(T).toBytes();
-    const k = le(sha512(new Uint8Array([...R, ...pointBytes, ...msg]))) % L;
-    return { pub: pointBytes, sig: new Uint8Array([...R, ...le32((r + k * scalar) % L)]) };
+  function mixedOrder(msg: Uint8Array): { pub: Uint8Array; sig: Uint8Array } {
+    const key = generateSigningKey();
+    return { pub: key.publicKey, sig: mixedOrderSignature(key, msg) };
   }
+
+  it('node-key checks refuse an R with torsion even when ZIP-215 accepts it (docs/DECISIONS.md)', () => {
+    for (let i = 0; i < 8; i++) {
+      const msg = randomBytes(32);
+      const { pub, sig } = mixedOrder(msg);
+      expect(verifyZip215(pub, msg, sig)).toBe(true);
+      expect(verifyZip215StrictR(pub, msg, sig)).toBe(false);
+      // The legitimate twin: the same key's ordinary signature passes both.
+      const key = generateSigningKey();
+      const honest = sign(key, msg);
+      expect(verifyZip215StrictR(key.publicKey, msg, honest)).toBe(true);
+      // What a server can do without the key fails everywhere.
+      expect(verifyZip215(key.publicKey, msg, withTorsionR(honest))).toBe(false);
+      expect(verifyZip215StrictR(key.publicKey, msg, withTorsionR(honest))).toBe(false);
+    }
+  });
 
   it('ZIP-215 accepts them, the rotation path and libsodium refuse them, and the chains agree', () => {
     for (let i = 0; i < 8; i++) {
       const msg = randomBytes(32);
-      const { pub, sig } = mixedOrderSignature(msg);
+      const { pub, sig } = mixedOrder(msg);
       expect(verifiers.zip215(pub, msg, sig)).toBe(true);
       expect(verifiers.openssl(pub, msg, sig)).toBe(false);
       if (verifiers.sodium !== undefined) expect(verifiers.sodium(pub, msg, sig)).toBe(false);
@@ -157,7 +178,7 @@ describe('signing', () => {
   });
 });
 
-describe('weak keys (format §7)', () => {
+describe('weak keys (docs/FORMAT.md §11)', () => {
   it('flags all-zero bytes (a small-order point) and the identity', () => {
     expect(weakPublicKeyReason(new Uint8Array(32))).toBe('small-order');
     expect(weakPublicKeyReason(hex('01' + '00'.repeat(31)))).toBe('small-order');

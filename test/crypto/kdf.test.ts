@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TlockError, disablementKDF } from '../../src/index.js';
 import { toHexString } from '../vectors.js';
 
-describe('disablementKDF (format §5: Argon2i, t=4, m=16 MiB, p=4)', () => {
+describe('disablementKDF (docs/FORMAT.md §7: Argon2i, t=4, m=16 MiB, p=4)', () => {
   it('matches the reference value for 32 × 0xa5', async () => {
     const out = await disablementKDF(new Uint8Array(32).fill(0xa5));
     expect(toHexString(out)).toBe('c3fea8a0d70ede2555990ca60d70a8a03cbe627d2c9f3cb0e2ba7093d0884e2f');

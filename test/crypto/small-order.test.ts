@@ -43,7 +43,7 @@ function candidates(): Uint8Array[] {
   return out;
 }
 
-describe('isSmallOrderEncoding (format §7) against @noble/ed25519 (ZIP-215 decoding)', () => {
+describe('isSmallOrderEncoding (docs/FORMAT.md §11) against @noble/ed25519 (ZIP-215 decoding)', () => {
   it('the torsion subgroup has 8 points, each of small order, with 5 distinct y values', () => {
     const points = torsionPoints();
     expect(new Set(points.map((p) => toHexString(p.toBytes()))).size).toBe(8);

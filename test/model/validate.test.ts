@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AUM, type Key, type State, AUMKind, TlockError, validateAUM } from '../../src/index.js';
 
-// Format §3: static validation, one test per rule, each naming the rule in its message.
+// docs/FORMAT.md §5.1: static validation, one test per rule, each naming the rule in its message.
 
 const key = (votes: number | bigint = 1, pub = 1, meta?: Record<string, string>): Key => ({
   kind: 1,
@@ -62,6 +62,14 @@ describe('static validation accepts', () => {
     [
       'a key whose public is not 32 bytes (checked only when verifying)',
       { messageKind: 1, prevAUMHash: null, key: { kind: 1, votes: 1, public: new Uint8Array(2) } },
+    ],
+    [
+      'a checkpoint state key with an unset public (Go reads its key ID as empty)',
+      {
+        messageKind: 5,
+        prevAUMHash: null,
+        state: state({ keys: [key(), { kind: 1, votes: 1, public: null }] }),
+      },
     ],
   ];
   for (const [name, aum] of ok) it(name, () => expect(() => validateAUM(aum)).not.toThrow());
@@ -159,6 +167,20 @@ describe('static validation refuses', () => {
     [
       'duplicate key IDs in a checkpoint state',
       { messageKind: 5, prevAUMHash: null, state: state({ keys: [key(1), key(2)] }) },
+      /key 1 duplicates/,
+    ],
+    [
+      'an unset public and an empty one in a checkpoint state (both are the empty key ID)',
+      {
+        messageKind: 5,
+        prevAUMHash: null,
+        state: state({
+          keys: [
+            { kind: 1, votes: 1, public: null },
+            { kind: 1, votes: 1, public: new Uint8Array(0) },
+          ],
+        }),
+      },
       /key 1 duplicates/,
     ],
     ['an AddKey without a key', { messageKind: 1, prevAUMHash: null }, /AddKey AUMs must contain a key/],

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nodeKeyAuthorizedInState } from '../../src/authority/node-key.js';
+import { nodeKeyAuthorizedInState } from '../../src/signing/node-key-authorization.js';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
 import { decodeNodeKeySignature, encodeNodeKeySignature } from '../../src/model/nks.js';
 import type { Netmap } from '../../src/netmap/types.js';

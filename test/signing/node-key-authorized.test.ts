@@ -1,17 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { nodeKeyAuthorizedInState } from '../../src/authority/node-key.js';
-import { generateSigningKey } from '../../src/crypto/ed25519.js';
+import { nodeKeyAuthorizedInState } from '../../src/signing/node-key-authorization.js';
+import { generateSigningKey, verifyZip215 } from '../../src/crypto/ed25519.js';
 import {
   type NodeKeySignature,
   SigKind,
   decodeNodeKeySignature,
   encodeNodeKeySignature,
+  nodeKeySignatureSigHash,
 } from '../../src/model/nks.js';
 import { createCredential, signByCredential } from '../../src/signing/credential.js';
 import { signNodeKey } from '../../src/signing/direct.js';
 import { resignNodeKey } from '../../src/signing/rotation.js';
 import { nodeKeyToBinary } from '../../src/wire/keytext.js';
-import { newNodeKey, signedBytes, stateTrusting } from '../nks-fixtures.js';
+import {
+  mixedOrderSignature,
+  newNodeKey,
+  signedBytes,
+  stateTrusting,
+  withTorsionR,
+} from '../nks-fixtures.js';
 import { expectRefused } from './refusal.js';
 
 const admin = generateSigningKey();
@@ -136,6 +143,33 @@ describe('nodeKeyAuthorizedInState: each refusal has its code, and the state is 
       'BAD_SIGNATURE',
       state,
     );
+  });
+
+  it('BAD_SIGNATURE: an R with a torsion component, which ZIP-215 (and Tailscale) would accept (docs/DECISIONS.md)', () => {
+    const nks: NodeKeySignature = {
+      sigKind: SigKind.Direct,
+      pubkey: nodeKeyToBinary(nk),
+      keyID: admin.publicKey,
+    };
+    const sigHash = nodeKeySignatureSigHash(nks);
+    nks.signature = mixedOrderSignature(admin, sigHash);
+    expect(verifyZip215(admin.publicKey, sigHash, nks.signature)).toBe(true);
+    expectRefused(
+      () => nodeKeyAuthorizedInState(state, nk, encodeNodeKeySignature(nks)),
+      'BAD_SIGNATURE',
+      state,
+    );
+    // What a server can make from a real signature without the key fails under both rules.
+    const crafted = decodeNodeKeySignature(direct);
+    crafted.signature = withTorsionR(crafted.signature!);
+    expect(verifyZip215(admin.publicKey, nodeKeySignatureSigHash(crafted), crafted.signature)).toBe(false);
+    expectRefused(
+      () => nodeKeyAuthorizedInState(state, nk, encodeNodeKeySignature(crafted)),
+      'BAD_SIGNATURE',
+      state,
+    );
+    // The legitimate twin passes.
+    expect(nodeKeyAuthorizedInState(state, nk, direct).keyID).toEqual(admin.publicKey);
   });
 
   it('MALFORMED_SIGNATURE: bytes that do not decode, and every shape Tailscale refuses', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeKeyAuthorizedInState } from '../../src/authority/node-key.js';
+import { nodeKeyAuthorizedInState } from '../../src/signing/node-key-authorization.js';
 import { generateSigningKey, verifyStandard, verifyZip215 } from '../../src/crypto/ed25519.js';
 import {
   SigKind,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeKeyAuthorizedInState } from '../../src/authority/node-key.js';
+import { nodeKeyAuthorizedInState } from '../../src/signing/node-key-authorization.js';
 import { generateSigningKey, isSmallOrderPublicKey, verifyStandard } from '../../src/crypto/ed25519.js';
 import { encodeNodeKeySignature, nodeKeySignatureSigHash } from '../../src/model/nks.js';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../nks-fixtures.js';
 import { expectRefused } from './refusal.js';
 
-// format §7: Tailscale's `lock sign` without a rotation key writes 32 zero bytes as the wrapping
+// docs/FORMAT.md §11: Tailscale's `lock sign` without a rotation key writes 32 zero bytes as the wrapping
 // key; Go's crypto/ed25519 (the rotation path) accepts forged signatures for that small-order
 // point, so anyone who has seen the direct signature can authorise a node key of their choosing.
 

@@ -21,7 +21,7 @@ interface RecordVectors {
 const vectors = loadVectors<RecordVectors>('aum-record-golden.json');
 const aumOf = (key: string | null) => (key === null ? undefined : decodeAUM(hex(vectors.aums[key]!)));
 
-describe('AUM file records (tailscale-reference §1.3)', () => {
+describe('AUM file records (docs/FORMAT.md §8)', () => {
   for (const v of vectors.records) {
     const record = {
       aum: aumOf(v.aum),

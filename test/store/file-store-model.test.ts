@@ -7,7 +7,7 @@ import { bytesEqual } from '../../src/wire/bytes.js';
 import { makeTempDir, removeTempDirs } from './temp-dirs.js';
 
 // Model-based check: random commits, purges, reloads and reopens on a FileStore always show
-// exactly what Tailscale's semantics say (tailscale-reference §1.2–1.3): an AUM is absent, live
+// exactly what Tailscale's semantics say (docs/FORMAT.md §8): an AUM is absent, live
 // or purged; heads are live AUMs without live children; children are live AUMs by parent.
 
 afterAll(removeTempDirs);

@@ -180,7 +180,7 @@ describe('FileStore persistence', () => {
   });
 });
 
-describe('FileStore layout (tailscale-reference §1.3)', () => {
+describe('FileStore layout (docs/FORMAT.md §8)', () => {
   it('writes Tailscale’s record bytes at <dir>/<2 chars>/<hash>, and nothing else', async () => {
     const dir = makeTempDir();
     const store = await FileStore.open(dir, { clock: () => 1_700_000_000_000 });
@@ -431,7 +431,7 @@ describe('FileStore.open', () => {
   });
 });
 
-describe('FileStore purge and commit times (tailscale-reference §1.3)', () => {
+describe('FileStore purge and commit times (docs/FORMAT.md §8)', () => {
   it('purges logically, and a re-commit resurrects the AUM with its first commit time', async () => {
     const dir = makeTempDir();
     let now = 1_700_000_000_000;

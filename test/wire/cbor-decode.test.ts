@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TlockError, decodeAUM, decodeNodeKeySignature, encodeAUM } from '../../src/index.js';
 import { hex, toHexString } from '../vectors.js';
 
-// Format §1: decoding accepts and rejects exactly what Tailscale's decoder does.
+// docs/FORMAT.md §3: decoding accepts and rejects exactly what Tailscale's decoder does.
 
 function decodeError(bytes: Uint8Array): TlockError {
   try {

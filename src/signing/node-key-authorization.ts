@@ -1,5 +1,5 @@
 import { TlockError, isTlockError } from '../errors.js';
-import { verifyStandard, verifyZip215 } from '../crypto/ed25519.js';
+import { verifyStandard, verifyZip215StrictR } from '../crypto/ed25519.js';
 import { isSmallOrderEncoding } from '../crypto/small-order.js';
 import {
   type DecodedNKS,
@@ -151,7 +151,7 @@ function verifyLevel(
   }
   if (s.sigKind === SigKind.Direct || s.sigKind === SigKind.Credential) {
     if (s.nested !== undefined) malformed(`a ${kind} signature cannot nest another signature`);
-    if (trusted.length !== 32 || !verifyZip215(trusted, sigHash, signature)) {
+    if (trusted.length !== 32 || !verifyZip215StrictR(trusted, sigHash, signature)) {
       throw new TlockError(
         'BAD_SIGNATURE',
         depth === 0
