@@ -10,7 +10,7 @@ import {
 } from '../src/model/nks.js';
 import type { State } from '../src/model/state.js';
 import { nodeKeyToBinary } from '../src/wire/keytext.js';
-import { hex } from './vectors.js';
+import { hex } from './support/vectors.js';
 
 // Helpers for node-key signature tests: states, keys, hand-built signatures, and forgeries.
 
