@@ -60,6 +60,10 @@ export { type AumStore, type CompactableStore, isCompactableStore } from './auth
 export { signAUM } from './authority/aum-signing.js';
 export { MemoryStore } from './store/memory-store.js';
 export { FileStore, type FileStoreOptions } from './store/file-store.js';
+// PostgreSQL: `pg` is loaded by PostgresDatabase.connect, not by importing tlock.
+export { PostgresDatabase, type PostgresDatabaseOptions } from './store/postgres-database.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
+export type { PostgresTransaction } from './store/postgres-transaction.js';
 
 // node-key signatures
 export { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from './signing/node-key-authorization.js';
