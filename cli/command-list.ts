@@ -72,13 +72,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'hook',
-    summary: 'Filter map responses for a node daemon (JSON lines on stdin and stdout)',
-    load: async () => {
-      const [{ yargsCommand }, { hookCommand }] = await Promise.all([
-        import('./yargs-command.js'),
-        import('./commands/hook.js'),
-      ]);
-      return yargsCommand(hookCommand, ['tlock hook --dir /var/lib/tlock < map-responses.jsonl']);
-    },
+    summary: 'Filter map responses for a node daemon (JSON lines on stdin and stdout); fails closed',
+    load: () => import('./commands/hook.js').then((m) => m.default),
+  },
+  {
+    name: 'disable',
+    summary: 'Turn filtering off here for good, with a disablement secret (removes the authority)',
+    load: () => import('./commands/disable.js').then((m) => m.default),
   },
 ];
