@@ -71,6 +71,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/verify-netmap.js').then((m) => m.default),
   },
   {
+    name: 'serve',
+    summary: "Run a Tailnet Lock coordination server (Tailscale's /machine/tka/… messages)",
+    load: () => import('./commands/serve.js').then((m) => m.default),
+  },
+  {
     name: 'hook',
     summary: 'Filter map responses for a node daemon (JSON lines on stdin and stdout)',
     load: async () => {

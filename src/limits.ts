@@ -33,6 +33,12 @@ export const SYNC_OFFER_WALK = 1000;
  * walk, and the error says that it was hit.
  */
 export const MAX_CHAIN_WALK = 1_000_000;
+/**
+ * Reads one compaction may make: it walks the active chain back, then every kept AUM's
+ * descendants, then the paths joining kept AUMs to the chain, then back to a checkpoint, so an
+ * honest store of MAX_CHAIN_WALK AUMs needs at most four walks' worth.
+ */
+export const MAX_COMPACTION_STEPS = 4 * MAX_CHAIN_WALK;
 
 /** Compaction defaults (Tailscale's CompactionDefaults). */
 export const COMPACTION_MIN_CHAIN = 24;
@@ -48,6 +54,16 @@ export const MAX_AUM_FILE_BYTES = 16 * 1024 * 1024;
  * lock for milliseconds; a lock held this long belongs to a hung process (or another host).
  */
 export const FILE_LOCK_WAIT_MS = 15_000;
+/**
+ * Temp files a FileStore writes and fsyncs at once in one batch: enough to overlap the fsyncs,
+ * few enough to stay far from the process's open-file limit.
+ */
+export const FILE_STORE_PARALLEL_WRITES = 16;
+/**
+ * AUM files a FileStore reads (synchronously) between yields to the event loop when it opens:
+ * about 2 ms of work, so a daemon opening a large store still answers its other callers.
+ */
+export const FILE_STORE_READS_BETWEEN_YIELDS = 256;
 /**
  * Entries in one list of a map response (Peers, PeersChanged, …) the netmap verifier accepts:
  * far above any real tailnet, it stops a hostile server from making one netmap cost minutes.
@@ -67,3 +83,27 @@ export const NETMAP_MAX_REMEMBERED_PEERS = MAX_NETMAP_PEERS;
  * the worker pool: below it, posting to threads costs more than it saves.
  */
 export const NETMAP_PARALLEL_MIN_PEERS = 256;
+
+/** Request bodies the coordination server reads, and responses its clients read (Tailscale's 1 MiB). */
+export const CONTROL_BODY_LIMIT = 1024 * 1024;
+/** The same for the sync messages and init/begin, which carry AUMs (Tailscale's 10 MiB). */
+export const CONTROL_SYNC_BODY_LIMIT = 10 * 1024 * 1024;
+/**
+ * After refusing an oversize body, the server reads (and discards) this much more of it so the
+ * client, still sending, reads the 413 instead of a reset connection; past it, the connection is cut.
+ */
+export const CONTROL_DRAIN_LIMIT = 64 * 1024 * 1024;
+/** One control request, from connecting to the last byte of the answer (Tailscale's TKA RPC timeout). */
+export const CONTROL_TIMEOUT_MS = 60_000;
+/**
+ * Between two disablement-secret checks on a server: each runs Argon2i (≈ 300 ms of CPU), so
+ * unthrottled attempts would stall every other request.
+ */
+export const CONTROL_DISABLE_INTERVAL_MS = 500;
+/**
+ * Between an init/begin and its init/finish: a begin left unfinished this long no longer blocks
+ * another admin's.
+ */
+export const CONTROL_INIT_PENDING_MS = 5 * 60_000;
+/** Sync rounds one `syncWithServer` runs when the server sends its AUMs in parts (10 MiB each). */
+export const CONTROL_SYNC_ROUNDS = 16;

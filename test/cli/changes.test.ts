@@ -5,7 +5,7 @@ import { Authority } from '../../src/authority/authority.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { decodeAUM, aumHash } from '../../src/model/aum.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
-import { dirSnapshot, removeTempDirs } from '../store/temp-dirs.js';
+import { dirSnapshot, removeTempDirs } from '../support/temp-dirs.js';
 import { FIXTURES, adminDir, fixtureKeyFile, fixturePub } from './fixture-dirs.js';
 import { onTerminal } from './terminal.js';
 import { jsonOf, tlock } from './tlock-process.js';
