@@ -71,7 +71,7 @@ export { type UnwrappedAuthKey, wrapAuthKey, unwrapAuthKey } from './signing/wra
 // the node-daemon hook
 export { NetmapVerifier, type NetmapVerifierOptions } from './netmap/verifier.js';
 export type { Netmap, NetmapVerdict, DroppedPeer, DropReason, AuthorityView } from './netmap/types.js';
-export { type VerdictBatcher } from './netmap/verdict.js';
+export type { VerdictBatcher } from './netmap/types.js';
 export { VerdictPool, type VerdictPoolOptions } from './pool/verdict-pool.js';
 
 // the coordination server and its client

@@ -47,7 +47,6 @@ function stopSignal(): Promise<NodeJS.Signals> {
 
 export default defineCommand({
   name: 'serve',
-  summary: "Run a Tailnet Lock coordination server (Tailscale's /machine/tka/… messages)",
   usage: '--listen HOST:PORT --data DIR [--json]',
   description: [
     "Answers Tailscale's Tailnet Lock control messages (/machine/tka/bootstrap, sync/offer,",

@@ -9,7 +9,7 @@ import type { AUM } from '../../src/model/aum.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { toHex } from '../../src/wire/bytes.js';
-import { makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 import { keyOf, stateOf, trusted } from './helpers.js';
 
 // Authority.open reads MemoryStore and FileStore in place (no copies, src/authority/store.ts).

@@ -11,7 +11,7 @@ import {
 } from '../../src/index.js';
 import { sign, verifiers, verifyZip215StrictR } from '../../src/crypto/ed25519.js';
 import { randomBytes } from 'node:crypto';
-import { hex, loadVectors } from '../vectors.js';
+import { hex, loadVectors } from '../support/vectors.js';
 import { mixedOrderSignature, withTorsionR } from '../nks-fixtures.js';
 
 interface Speccheck {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TlockError, disablementKDF } from '../../src/index.js';
-import { toHexString } from '../vectors.js';
+import { toHexString } from '../support/vectors.js';
 
 describe('disablementKDF (docs/FORMAT.md §7: Argon2i, t=4, m=16 MiB, p=4)', () => {
   it('matches the reference value for 32 × 0xa5', async () => {

@@ -11,7 +11,7 @@ import {
   validateAUM,
   verifyZip215,
 } from '../../src/index.js';
-import { b64, hex, loadVectors, toHexString } from '../vectors.js';
+import { b64, hex, loadVectors, toHexString } from '../support/vectors.js';
 
 interface Golden {
   encodings: { name: string; hex: string }[];

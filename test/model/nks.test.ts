@@ -7,7 +7,7 @@ import {
   encodeNodeKeySignature,
   nodeKeySignatureSigHash,
 } from '../../src/index.js';
-import { hex, toHexString } from '../vectors.js';
+import { hex, toHexString } from '../support/vectors.js';
 
 describe('node-key signature encoding', () => {
   it('writes only set fields, in key order', () => {

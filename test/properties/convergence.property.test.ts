@@ -11,7 +11,7 @@ import type { AUM } from '../../src/model/aum.js';
 import type { State } from '../../src/model/state.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { FileStore } from '../../src/store/file-store.js';
-import { makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 import type { AumStore } from '../../src/authority/store.js';
 import { toHex } from '../../src/wire/bytes.js';
 import { keyOf, stateOf, trusted } from '../authority/helpers.js';

@@ -11,7 +11,7 @@ import { createCredential, signByCredential } from '../../src/signing/credential
 import { signNodeKey } from '../../src/signing/direct.js';
 import { nodeKeyToBinary } from '../../src/wire/keytext.js';
 import { SMALL_ORDER_POINTS, newNodeKey, stateTrusting } from '../nks-fixtures.js';
-import { toHexString } from '../vectors.js';
+import { toHexString } from '../support/vectors.js';
 import { expectRefused } from './refusal.js';
 
 const admin = generateSigningKey();

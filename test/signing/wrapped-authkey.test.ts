@@ -11,7 +11,7 @@ import { SigKind, encodeNodeKeySignature, nodeKeySignatureSigHash } from '../../
 import { signByCredential } from '../../src/signing/credential.js';
 import { unwrapAuthKey, wrapAuthKey } from '../../src/signing/wrapped-authkey.js';
 import { newNodeKey, stateTrusting } from '../nks-fixtures.js';
-import { hex, loadVectors, toHexString } from '../vectors.js';
+import { hex, loadVectors, toHexString } from '../support/vectors.js';
 import { expectRefused } from './refusal.js';
 
 interface WrappedVector {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TlockError } from '../../src/errors.js';
 import { decodeAUM } from '../../src/model/aum.js';
 import { decodeAumRecord, encodeAumRecord, recordIsLive } from '../../src/store/aum-record.js';
-import { hex, loadVectors, toHexString } from '../vectors.js';
+import { hex, loadVectors, toHexString } from '../support/vectors.js';
 
 interface RecordVectors {
   aums: Record<string, string>;

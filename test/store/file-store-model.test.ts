@@ -4,7 +4,7 @@ import { type AUM, AUMKind, aumHash, aumParent } from '../../src/model/aum.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import { bytesEqual } from '../../src/wire/bytes.js';
-import { makeTempDir, removeTempDirs } from './temp-dirs.js';
+import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 
 // Model-based check: random commits, purges, reloads and reopens on a FileStore always show
 // exactly what Tailscale's semantics say (docs/FORMAT.md §8): an AUM is absent, live

@@ -7,7 +7,7 @@ import { FileStore, LOCK_FILE } from '../../src/store/file-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import { runFixture } from './child-runtime.js';
 import { chainGenesis, chainNext, sharedAUM } from './fixtures/chain-aums.js';
-import { makeTempDir, removeTempDirs } from './temp-dirs.js';
+import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 
 // Several processes on one store directory: the lock serialises writers, and SIGKILL at any
 // instant leaves a store that opens with every acknowledged AUM.

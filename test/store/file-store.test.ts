@@ -18,9 +18,9 @@ import { type AUM, AUMKind, aumHash, decodeAUM } from '../../src/model/aum.js';
 import { encodeAumRecord } from '../../src/store/aum-record.js';
 import { FileStore, LOCK_FILE } from '../../src/store/file-store.js';
 import { hashFromBase32, hashToBase32 } from '../../src/wire/base32.js';
-import { hex, loadVectors, toHexString } from '../vectors.js';
+import { hex, loadVectors, toHexString } from '../support/vectors.js';
 import { describeAumStoreConformance } from './conformance.js';
-import { dirSnapshot, makeTempDir, removeTempDirs } from './temp-dirs.js';
+import { dirSnapshot, makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 
 afterAll(removeTempDirs);
 

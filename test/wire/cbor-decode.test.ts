@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TlockError, decodeAUM, decodeNodeKeySignature, encodeAUM } from '../../src/index.js';
-import { hex, toHexString } from '../vectors.js';
+import { hex, toHexString } from '../support/vectors.js';
 
 // docs/FORMAT.md §3: decoding accepts and rejects exactly what Tailscale's decoder does.
 

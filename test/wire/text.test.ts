@@ -14,7 +14,7 @@ import {
   parseTLPrivate,
   parseTLPublic,
 } from '../../src/index.js';
-import { hex } from '../vectors.js';
+import { hex } from '../support/vectors.js';
 
 function code(fn: () => unknown): string {
   try {

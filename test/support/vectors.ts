@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /** Loads a JSON test-vector file from test/vectors/. */
 export function loadVectors<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`./vectors/${name}`, import.meta.url), 'utf8')) as T;
+  return JSON.parse(readFileSync(new URL(`../vectors/${name}`, import.meta.url), 'utf8')) as T;
 }
 
 export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
