@@ -9,6 +9,7 @@ import type { Runnable } from './command-spec.js';
 export interface CommandEntry {
   /** The words that name it (`sign nodekey`). */
   name: string;
+  /** Its line in `tlock --help`, and the first line of its own help. */
   summary: string;
   load(): Promise<Runnable>;
 }
@@ -20,9 +21,54 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/keygen.js').then((m) => m.default),
   },
   {
+    name: 'init',
+    summary: 'Enable Tailnet Lock here: create the authority with its trusted keys and disablement secrets',
+    load: () => import('./commands/init.js').then((m) => m.default),
+  },
+  {
+    name: 'add',
+    summary: "Trust more signing keys (one update, signed by this machine's key)",
+    load: () => import('./commands/add.js').then((m) => m.default),
+  },
+  {
+    name: 'remove',
+    summary: 'Stop trusting signing keys (asks first; one update)',
+    load: () => import('./commands/remove.js').then((m) => m.default),
+  },
+  {
+    name: 'set-votes',
+    summary: 'Change how many votes trusted keys have in fork resolution',
+    load: () => import('./commands/set-votes.js').then((m) => m.default),
+  },
+  {
+    name: 'set-meta',
+    summary: "Replace a trusted key's metadata",
+    load: () => import('./commands/set-meta.js').then((m) => m.default),
+  },
+  {
     name: 'status',
     summary: 'Show whether Tailnet Lock is enabled here, the head and the trusted keys',
     load: () => import('./commands/status.js').then((m) => m.default),
+  },
+  {
+    name: 'log',
+    summary: 'List the updates of the chain, newest first; --graph draws every branch and why it lost',
+    load: () => import('./commands/log.js').then((m) => m.default),
+  },
+  {
+    name: 'sign nodekey',
+    summary: 'Sign node keys (or every refused peer of a captured map response)',
+    load: () => import('./commands/sign-nodekey.js').then((m) => m.default),
+  },
+  {
+    name: 'verify nodekey',
+    summary: 'Check that a node-key signature authorises a node key (0 yes, 1 no)',
+    load: () => import('./commands/verify-nodekey.js').then((m) => m.default),
+  },
+  {
+    name: 'verify netmap',
+    summary: 'Check a captured map response: which peers are refused, and why',
+    load: () => import('./commands/verify-netmap.js').then((m) => m.default),
   },
   {
     name: 'disablement-kdf',

@@ -11,15 +11,15 @@ export function defineCommand<O extends OptionSpecs>(
 ): Runnable & { spec: CommandSpec<O> } {
   return {
     spec,
-    async main(argv, streams) {
+    async main(argv, streams, summary) {
       const parsed = parseCommandLine(spec, argv);
       if (parsed === 'help') {
-        streams.stdout.write(commandHelp(spec) + '\n');
+        streams.stdout.write(commandHelp(spec, summary) + '\n');
         return EXIT.OK;
       }
       const out = new Output(parsed.common.json, streams);
       const stateDir = resolveStateDir(parsed.common.dir, streams.env);
-      const status = await spec.run({ options: parsed.options, args: parsed.args, out, stateDir });
+      const status = await spec.run({ options: parsed.options, args: parsed.args, argv, out, stateDir });
       return status ?? EXIT.OK;
     },
     optionNames() {

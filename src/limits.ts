@@ -33,6 +33,12 @@ export const SYNC_OFFER_WALK = 1000;
  * walk, and the error says that it was hit.
  */
 export const MAX_CHAIN_WALK = 1_000_000;
+/**
+ * Reads one compaction may make: it walks the active chain back, then every kept AUM's
+ * descendants, then the paths joining kept AUMs to the chain, then back to a checkpoint, so an
+ * honest store of MAX_CHAIN_WALK AUMs needs at most four walks' worth.
+ */
+export const MAX_COMPACTION_STEPS = 4 * MAX_CHAIN_WALK;
 
 /** Compaction defaults (Tailscale's CompactionDefaults). */
 export const COMPACTION_MIN_CHAIN = 24;
@@ -48,6 +54,16 @@ export const MAX_AUM_FILE_BYTES = 16 * 1024 * 1024;
  * lock for milliseconds; a lock held this long belongs to a hung process (or another host).
  */
 export const FILE_LOCK_WAIT_MS = 15_000;
+/**
+ * Temp files a FileStore writes and fsyncs at once in one batch: enough to overlap the fsyncs,
+ * few enough to stay far from the process's open-file limit.
+ */
+export const FILE_STORE_PARALLEL_WRITES = 16;
+/**
+ * AUM files a FileStore reads (synchronously) between yields to the event loop when it opens:
+ * about 2 ms of work, so a daemon opening a large store still answers its other callers.
+ */
+export const FILE_STORE_READS_BETWEEN_YIELDS = 256;
 /**
  * Entries in one list of a map response (Peers, PeersChanged, …) the netmap verifier accepts:
  * far above any real tailnet, it stops a hostile server from making one netmap cost minutes.

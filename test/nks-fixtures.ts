@@ -12,6 +12,9 @@ import type { State } from '../src/model/state.js';
 import { nodeKeyToBinary } from '../src/wire/keytext.js';
 import { hex } from './vectors.js';
 
+// src/crypto/ed25519.ts sets noble's hash only when it first needs noble; these fixtures call noble directly.
+ed.hashes.sha512 ??= sha512;
+
 // Helpers for node-key signature tests: states, keys, hand-built signatures, and forgeries.
 
 export function stateTrusting(...keys: SigningKey[]): State {

@@ -12,7 +12,6 @@ const MIN_AGE_DAYS = COMPACTION_MIN_AGE_MS / (24 * 60 * 60 * 1000);
 
 export default defineCommand({
   name: 'compact',
-  summary: "Purge AUMs the authority no longer needs (Tailscale's defaults) and say which",
   usage: '',
   description: [
     `Compacts the store as tailscaled does after a sync: it keeps at least ${COMPACTION_MIN_CHAIN} AUMs back from`,

@@ -25,7 +25,6 @@ async function completionEntries(commands: readonly NamedCommand[]): Promise<Com
 export const completionCommand = (commands: readonly NamedCommand[]): Runnable =>
   defineCommand({
     name: 'completion',
-    summary: 'Print a shell completion script (bash or zsh) for the commands and their options',
     usage: '[bash|zsh]',
     description: [
       "Prints a completion script generated from the command list and each command's options: it",

@@ -24,7 +24,6 @@ function parseSecret(text: string): Uint8Array {
 
 export default defineCommand({
   name: 'disablement-kdf',
-  summary: 'Derive the disablement value (disablement:<hex>) that an authority stores for a secret',
   usage: '<hex|disablement-secret:HEX|file:PATH|->',
   description: [
     'Runs the disablement KDF (Argon2i: 4 passes, 16 MiB, 4 lanes, a second or two) over a',

@@ -13,7 +13,6 @@ import { requireLocalAuthority } from '../local-authority.js';
 
 export default defineCommand({
   name: 'export',
-  summary: 'Write the chain (oldest stored checkpoint to head) as a tslockjsonv1 log document',
   usage: '[--out FILE]',
   description: [
     'Prints the active chain, from its oldest stored ancestor (the genesis, or the checkpoint',

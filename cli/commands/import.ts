@@ -109,7 +109,6 @@ async function extendAuthority(local: LocalAuthority, aums: DocumentAUM[]): Prom
 
 export default defineCommand({
   name: 'import',
-  summary: 'Verify and add the AUMs of a log document (from "tlock export" or "tlock log --json")',
   usage: '<FILE|->',
   description: [
     'Reads a tslockjsonv1 log document (newest first, as "tlock export" and "tlock log --json"',

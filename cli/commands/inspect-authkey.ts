@@ -56,7 +56,6 @@ function joinVerdict(
 
 export default defineCommand({
   name: 'inspect authkey',
-  summary: 'Decode and explain a pre-signed auth key (its secrets are not shown)',
   usage: '<wrapped-auth-key|file:PATH|->',
   description: [
     'Takes a pre-signed auth key (<auth key>--TL<credential>-<one-time private key>, as "tlock sign',

@@ -9,7 +9,6 @@ import { nksJSON, tlpubText } from '../tslockjsonv1.js';
 
 export default defineCommand({
   name: 'inspect nks',
-  summary: 'Decode and explain a node-key signature, and check it against the authority',
   usage: '<hex|base64|file:PATH|->',
   description: [
     'Takes a node-key signature apart (as a netmap peer\'s KeySignature carries it, or as "tlock',

@@ -1,25 +1,26 @@
 import { TlockError } from '../errors.js';
-import { type SigningKey, weakPublicKeyReason } from '../crypto/ed25519.js';
+import type { SigningKey } from '../crypto/ed25519.js';
+import { requireStrongKey } from '../crypto/weak-key.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { disablementKDF } from '../crypto/kdf.js';
 import { randomUint64 } from '../crypto/random.js';
 import { AUMKind, aumHash, aumKindName, validateAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import { type Key, cloneKey } from '../model/key.js';
-import { type State, cloneState } from '../model/state.js';
+import { type State, cloneState, findKey } from '../model/state.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { requireBytes } from '../wire/bytes.js';
-import { requireSigner, signAUM } from './aum-signing.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signAUM } from './aum-signing.js';
 import { UpdateBuilder } from './builder.js';
 import { type ChainPosition, computeActiveChain } from './chain.js';
 import { type CompactionOptions, compactStore } from './compaction.js';
 import { informBatch } from './inform.js';
-import { describeKeyID } from './key-text.js';
 import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from '../signing/node-key-authorization.js';
 import { cosignRevocation, makeRetroactiveRevocation } from './revocation.js';
 import { stateAtHash } from './state-at.js';
 import { chainReads } from './chain-reads.js';
-import { getKey, verifyAUM, withContext } from './state-machine.js';
+import { verifyAUM, withContext } from './state-machine.js';
 import { type AumStore, type CompactableStore, isCompactableStore } from './store.js';
 import { type SyncOffer, buildSyncOffer, computeMissingAUMs } from './sync.js';
 
@@ -76,7 +77,7 @@ export class Authority {
     signer: SigningKey,
   ): Promise<{ authority: Authority; genesis: AUM }> {
     requireStore(store, 'Authority.create: store');
-    requireSigner(signer, 'Authority.create: signer');
+    requireSigningKey(signer, 'Authority.create: signer');
     if (typeof state !== 'object' || state === null) {
       throw new TlockError('INVALID_ARGUMENT', 'Authority.create: state must be a State object');
     }
@@ -89,22 +90,9 @@ export class Authority {
     } catch (e) {
       withContext(e, 'invalid state: ');
     }
-    for (const k of s.keys ?? []) {
-      const weak = weakPublicKeyReason(k.public!);
-      // docs/FORMAT.md §11: we never create trust in a key anyone could forge signatures for.
-      if (weak !== undefined) {
-        const why = {
-          'small-order': 'a small-order point',
-          'not-a-point': 'not a curve point',
-          'wrong-length': 'not 32 bytes',
-        }[weak];
-        throw new TlockError(
-          'WEAK_KEY',
-          `Authority.create: refusing to trust ${describeKeyID(k.public)}: it is ${why}, so anyone could forge signatures for it`,
-        );
-      }
-    }
-    if (getKey(s, signer.publicKey) === undefined) {
+    // docs/FORMAT.md §11: our own hands never trust a weak key.
+    (s.keys ?? []).forEach((k, i) => requireStrongKey(k.public, `Authority.create: state.keys[${i}].public`));
+    if (findKey(s, signer.publicKey) === undefined) {
       throw new TlockError(
         'UNTRUSTED_KEY',
         "Authority.create: the signer's key must be one of the state's keys",
@@ -181,7 +169,7 @@ export class Authority {
 
   /** The trusted key with this ID (a copy), if any. */
   trustedKey(keyID: Uint8Array): Key | undefined {
-    const k = getKey(this.#pos.state, requireBytes(keyID, 'trustedKey: keyID'));
+    const k = findKey(this.#pos.state, requireBytes(keyID, 'trustedKey: keyID'));
     return k === undefined ? undefined : cloneKey(k);
   }
 

@@ -1,15 +1,17 @@
 import { TlockError } from '../errors.js';
-import { type SigningKey, weakPublicKeyReason } from '../crypto/ed25519.js';
+import type { SigningKey } from '../crypto/ed25519.js';
+import { requireStrongKey } from '../crypto/weak-key.js';
 import { CHECKPOINT_EVERY, MAX_KEYS } from '../limits.js';
 import { AUMKind, aumHash, aumParent, validateAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import { type Key, cloneKey } from '../model/key.js';
-import { type State, cloneState } from '../model/state.js';
+import { type State, cloneState, findKey } from '../model/state.js';
 import { bytesEqual, requireBytes } from '../wire/bytes.js';
-import { requireSigner, signAUM } from './aum-signing.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signAUM } from './aum-signing.js';
 import { chainReads } from './chain-reads.js';
-import { describeKeyID } from './key-text.js';
-import { applyAUM, getKey, withContext } from './state-machine.js';
+import { describeKeyID } from '../wire/keytext.js';
+import { applyAUM, withContext } from './state-machine.js';
 import type { AumStore } from './store.js';
 
 /** What a builder needs from its authority (an `Authority` is one). */
@@ -37,7 +39,7 @@ export class UpdateBuilder {
 
   constructor(host: UpdateBuilderHost, signer: SigningKey) {
     this.#host = host;
-    this.#signer = requireSigner(signer, 'newUpdater: signer');
+    this.#signer = requireSigningKey(signer, 'newUpdater: signer');
     this.#startHead = host.headHash;
     this.#parent = this.#startHead;
     this.#state = host.state;
@@ -55,7 +57,7 @@ export class UpdateBuilder {
   #trusted(keyID: Uint8Array, what: string): Key {
     this.#open();
     requireBytes(keyID, `${what}: keyID`);
-    const key = getKey(this.#state, keyID);
+    const key = findKey(this.#state, keyID);
     if (key === undefined) {
       throw new TlockError('NOT_FOUND', `${what}: ${describeKeyID(keyID)} is not a trusted key`);
     }
@@ -88,22 +90,8 @@ export class UpdateBuilder {
     if (key.kind !== 1) {
       throw new TlockError('INVALID_ARGUMENT', `addKey: unknown key kind ${key.kind} (only 1, ed25519)`);
     }
-    const pub = requireBytes(key.public, 'addKey: key.public');
-    const weak = weakPublicKeyReason(pub);
-    if (weak === 'wrong-length') {
-      throw new TlockError(
-        'INVALID_ARGUMENT',
-        `addKey: an ed25519 public key is 32 bytes, got ${pub.length}`,
-      );
-    }
-    if (weak !== undefined) {
-      // docs/FORMAT.md §11: received AUMs may trust such keys (consensus), but we never create one.
-      throw new TlockError(
-        'WEAK_KEY',
-        `addKey: refusing to trust ${describeKeyID(pub)}: it is ${weak === 'small-order' ? 'a small-order point' : 'not a valid curve point'}, so anyone could forge signatures for it`,
-      );
-    }
-    if (getKey(this.#state, pub) !== undefined) {
+    const pub = requireStrongKey(key.public, 'addKey: key.public');
+    if (findKey(this.#state, pub) !== undefined) {
       throw new TlockError('REJECTED_AUM', `cannot add key ${describeKeyID(pub)}: already trusted`);
     }
     if ((this.#state.keys ?? []).length >= MAX_KEYS) {

@@ -1,5 +1,5 @@
 import { TlockError } from '../errors.js';
-import { COMPACTION_MIN_AGE_MS, COMPACTION_MIN_CHAIN, MAX_CHAIN_WALK } from '../limits.js';
+import { COMPACTION_MIN_AGE_MS, COMPACTION_MIN_CHAIN, MAX_COMPACTION_STEPS } from '../limits.js';
 import { AUMKind, aumParent } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
 import { hashToBase32 } from '../wire/base32.js';
@@ -50,10 +50,10 @@ class Compaction {
 
   /** Every walk step counts: a damaged or hostile store cannot make compaction loop forever. */
   async get(hex: string, what: string): Promise<AUM | undefined> {
-    if (++this.#steps > 4 * MAX_CHAIN_WALK) {
+    if (++this.#steps > MAX_COMPACTION_STEPS) {
       throw new TlockError(
         'LIMIT',
-        `compaction: walked more than ${4 * MAX_CHAIN_WALK} AUMs (4 × MAX_CHAIN_WALK)`,
+        `compaction: walked more than ${MAX_COMPACTION_STEPS} AUMs (MAX_COMPACTION_STEPS); the store is damaged or hostile`,
       );
     }
     let aum = this.#cache.get(hex);

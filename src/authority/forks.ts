@@ -1,9 +1,8 @@
 import { AUMKind } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
-import type { State } from '../model/state.js';
+import { type State, findKey } from '../model/state.js';
 import { compareBytes, toHex } from '../wire/bytes.js';
 import type { StoredAUM } from './chain-reads.js';
-import { getKey } from './state-machine.js';
 
 /**
  * docs/FORMAT.md §5.5, fork rule 1: the sum of votes of the distinct keys, trusted in the parent's state,
@@ -17,7 +16,7 @@ export function aumWeight(aum: AUM, state: State): bigint {
     if (sig.keyID === null || sig.keyID.length !== 32) continue;
     const id = toHex(sig.keyID);
     if (seen.has(id)) continue;
-    const key = getKey(state, sig.keyID);
+    const key = findKey(state, sig.keyID);
     if (key === undefined) continue;
     seen.add(id);
     weight = BigInt.asUintN(64, weight + BigInt(key.votes));
@@ -55,4 +54,22 @@ export function pickNext(state: State, children: readonly StoredAUM[]): StoredAU
   });
   if (bestIndex < 0) throw new RangeError('pickNext: no candidates');
   return children[bestIndex]!;
+}
+
+/**
+ * Why fork resolution follows `winner` rather than `loser`, two children of one parent whose
+ * state is `state`, in words for people (`tlock log --graph`).
+ */
+export function forkLossReason(state: State, winner: StoredAUM, loser: StoredAUM): string {
+  const w: Ranked = { ...winner, weight: aumWeight(winner.aum, state) };
+  const l: Ranked = { ...loser, weight: aumWeight(loser.aum, state) };
+  if (compareCandidates(w, l) > 0) throw new RangeError('forkLossReason: the loser ranks first');
+  if (w.weight !== l.weight) {
+    return `its signers have ${l.weight} vote${l.weight === 1n ? '' : 's'}, the chosen branch's ${w.weight}`;
+  }
+  const wRemove = winner.aum.messageKind === AUMKind.RemoveKey;
+  if (wRemove && loser.aum.messageKind !== AUMKind.RemoveKey) {
+    return `equal votes (${w.weight}); a remove-key wins a tie`;
+  }
+  return `equal votes (${w.weight}); the lower hash wins a tie`;
 }

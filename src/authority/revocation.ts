@@ -3,15 +3,16 @@ import type { SigningKey } from '../crypto/ed25519.js';
 import { MAX_CHAIN_WALK } from '../limits.js';
 import { AUMKind, aumParent, validateAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
-import { type State, cloneState } from '../model/state.js';
+import { type State, cloneState, findKey, findKeyIndex } from '../model/state.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { bytesEqual, fromHex, requireBytes, toHex } from '../wire/bytes.js';
-import { requireSigner, signAUM } from './aum-signing.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signAUM } from './aum-signing.js';
 import { chainReads } from './chain-reads.js';
 import { type ChainPosition, walkBack } from './chain.js';
-import { describeKeyID } from './key-text.js';
+import { describeKeyID } from '../wire/keytext.js';
 import { stateAtHash } from './state-at.js';
-import { applyAUM, getKey, withContext } from './state-machine.js';
+import { applyAUM, withContext } from './state-machine.js';
 import type { AumStore } from './store.js';
 
 /*
@@ -21,7 +22,7 @@ import type { AumStore } from './store.js';
  */
 
 const trustsAny = (state: State, ids: readonly Uint8Array[]): boolean =>
-  ids.some((id) => getKey(state, id) !== undefined);
+  ids.some((id) => findKey(state, id) !== undefined);
 
 /**
  * Tailscale's findParentForRewrite, in one pass: walking back from the head, the first AUM
@@ -49,7 +50,7 @@ export async function findParentForRewrite(
   let state = await stateAtHash(reads, last.hash);
   for (let i = path.length - 1; i >= 0; i--) {
     if (i < path.length - 1) state = applyAUM(state, path[i]!.aum, path[i]!.hash);
-    fits[i] = !trustsAny(state, removeKeys) && getKey(state, ourKey) !== undefined;
+    fits[i] = !trustsAny(state, removeKeys) && findKey(state, ourKey) !== undefined;
   }
   for (const [i, { aum, hash }] of path.entries()) {
     if (toHex(hash) === oldestHex || fits[i] || aumParent(aum) === undefined) return hash.slice();
@@ -103,7 +104,7 @@ export async function makeRetroactiveRevocation(
   } catch (e) {
     withContext(e, `fork point ${hashToBase32(parent)}: `);
   }
-  if (getKey(parentState, ourKeyID) === undefined) {
+  if (findKey(parentState, ourKeyID) === undefined) {
     throw new TlockError(
       'UNTRUSTED_KEY',
       `${describeKeyID(ourKeyID)} was not trusted at the fork point ${hashToBase32(parent)}, so its signature would make the recovery AUM invalid everywhere; fork from a later AUM (forkFrom) or let a key trusted there make it`,
@@ -112,7 +113,7 @@ export async function makeRetroactiveRevocation(
 
   const state = cloneState(pos.state);
   for (const id of removeKeyIDs) {
-    const i = (state.keys ?? []).findIndex((k) => bytesEqual(k.public ?? new Uint8Array(0), id));
+    const i = findKeyIndex(state, id);
     if (i >= 0) state.keys!.splice(i, 1);
   }
   if ((state.keys ?? []).length === 0) {
@@ -130,7 +131,7 @@ export async function makeRetroactiveRevocation(
  * AUM's parent, so that signature would make the AUM invalid for every receiver.
  */
 export async function cosignRevocation(store: AumStore, aum: AUM, signer: SigningKey): Promise<AUM> {
-  requireSigner(signer, 'cosignRevocation: signer');
+  requireSigningKey(signer, 'cosignRevocation: signer');
   const parent = typeof aum === 'object' && aum !== null ? aumParent(aum) : undefined;
   if (aum?.messageKind !== AUMKind.Checkpoint || parent === undefined || aum.state === undefined) {
     throw new TlockError(
@@ -150,7 +151,7 @@ export async function cosignRevocation(store: AumStore, aum: AUM, signer: Signin
   } catch (e) {
     withContext(e, `fork point ${hashToBase32(parent)}: `);
   }
-  if (getKey(parentState, signer.publicKey) === undefined) {
+  if (findKey(parentState, signer.publicKey) === undefined) {
     throw new TlockError(
       'UNTRUSTED_KEY',
       `${describeKeyID(signer.publicKey)} was not trusted at the fork point ${hashToBase32(parent)}; every signature on an AUM must be by a key trusted at its parent, so this one would make the recovery AUM invalid everywhere`,

@@ -2,8 +2,8 @@ import { TlockError, type TlockErrorCode } from '../errors.js';
 import { verifyZip215 } from '../crypto/ed25519.js';
 import { AUMKind, aumParent, aumSigHash, validateAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
-import { type Key, KEY_KIND_ED25519, cloneKey, validateKey } from '../model/key.js';
-import { type State, cloneState, stateIDs } from '../model/state.js';
+import { type Key, KEY_KIND_ED25519, cloneKey, keyIDOf, validateKey } from '../model/key.js';
+import { type State, cloneState, findKey, findKeyIndex, stateIDs } from '../model/state.js';
 import { bytesEqual, toHex } from '../wire/bytes.js';
 
 // The state machine of docs/FORMAT.md §5: which AUMs are accepted against the state before them, and
@@ -20,25 +20,6 @@ export function withContext(e: unknown, prefix: string, code?: TlockErrorCode): 
 
 function reject(message: string, code: TlockErrorCode = 'REJECTED_AUM'): never {
   throw new TlockError(code, message);
-}
-
-/**
- * The trusted key with this ID, as Tailscale's State.GetKey finds it: bytewise equality of the
- * ID with each key's public (an unset ID or public counts as empty), and a key of an unknown kind
- * in the state is an error, not a miss.
- */
-export function getKey(state: State, keyID: Uint8Array | null | undefined): Key | undefined {
-  const id = keyID ?? EMPTY;
-  for (const k of state.keys ?? []) {
-    if (k.kind !== KEY_KIND_ED25519) reject(`unknown key kind: ${k.kind}`);
-    if (bytesEqual(k.public ?? EMPTY, id)) return k;
-  }
-  return undefined;
-}
-
-function keyIndex(state: State, keyID: Uint8Array | null | undefined): number {
-  const key = getKey(state, keyID);
-  return key === undefined ? -1 : (state.keys ?? []).indexOf(key);
 }
 
 /** docs/FORMAT.md §5.2, parent check: the AUM must name the state's last AUM as its parent. */
@@ -75,7 +56,7 @@ export function verifyAUM(aum: AUM, state: State, opts: { genesis?: boolean } = 
     // docs/FORMAT.md §5.2: every signature must be by a key trusted in the state before the AUM.
     let key: Key | undefined;
     try {
-      key = getKey(state, sig.keyID);
+      key = findKey(state, sig.keyID);
     } catch (e) {
       withContext(e, `bad keyID on signature ${i}: `, 'UNTRUSTED_KEY');
     }
@@ -92,7 +73,7 @@ export function verifyAUM(aum: AUM, state: State, opts: { genesis?: boolean } = 
 
   if (aum.messageKind === AUMKind.RemoveKey) {
     const keys = state.keys ?? [];
-    if (keys.length === 1 && getKey(state, aum.keyID) !== undefined) {
+    if (keys.length === 1 && findKey(state, aum.keyID) !== undefined) {
       reject('cannot remove the last trusted key (disable Tailnet Lock instead)');
     }
   }
@@ -118,13 +99,13 @@ export function applyAUM(state: State, aum: AUM, hash: Uint8Array): State {
     case AUMKind.AddKey: {
       if (aum.key === undefined) reject('no key to add provided');
       if (aum.key.kind !== KEY_KIND_ED25519) reject(`unknown key kind: ${aum.key.kind}`);
-      if (getKey(state, aum.key.public) !== undefined) reject('key already exists');
+      if (findKey(state, aum.key.public) !== undefined) reject('key already exists');
       return { ...withLast(state, hash), keys: [...(state.keys ?? []), cloneKey(aum.key)] };
     }
     case AUMKind.UpdateKey:
       return applyUpdateKey(state, aum, hash);
     case AUMKind.RemoveKey: {
-      const i = keyIndex(state, aum.keyID);
+      const i = findKeyIndex(state, aum.keyID);
       if (i < 0) reject('key not found');
       const keys = [...state.keys!];
       keys.splice(i, 1);
@@ -145,7 +126,7 @@ function applyCheckpoint(state: State, aum: AUM, hash: Uint8Array): State {
 }
 
 function applyUpdateKey(state: State, aum: AUM, hash: Uint8Array): State {
-  const i = keyIndex(state, aum.keyID);
+  const i = findKeyIndex(state, aum.keyID);
   if (i < 0) reject('key not found');
   const updated = cloneKey(state.keys![i]!);
   if (aum.votes !== undefined) updated.votes = aum.votes;
@@ -155,8 +136,9 @@ function applyUpdateKey(state: State, aum: AUM, hash: Uint8Array): State {
   } catch (e) {
     withContext(e, 'updated key fails validation: ');
   }
-  // Every key with that ID is replaced (a valid state has one).
-  const keys = state.keys!.map((k) => (bytesEqual(k.public ?? EMPTY, aum.keyID ?? EMPTY) ? updated : k));
+  // Every key with that ID is replaced, as in Go (a valid state has one).
+  const id = aum.keyID ?? EMPTY;
+  const keys = state.keys!.map((k) => (bytesEqual(keyIDOf(k), id) ? updated : k));
   return { ...withLast(state, hash), keys };
 }
 

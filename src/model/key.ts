@@ -60,15 +60,21 @@ export function writeKey(w: CborWriter, key: Key, what: string): void {
   }
 }
 
-/** The key ID of an ed25519 key is its public key. */
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * A key's ID (Tailscale's Key.ID): an ed25519 key's public bytes, an unset public counting as
+ * empty. A key of another kind has no ID we can know: INVALID_AUM, for it breaks static
+ * validation, and Go refuses to look past it.
+ */
 export function keyIDOf(key: Key): Uint8Array {
-  if (key.kind !== KEY_KIND_ED25519 || key.public === null) {
+  if (key.kind !== KEY_KIND_ED25519) {
     throw new TlockError(
       'INVALID_AUM',
       `key of kind ${key.kind} has no key ID; only ed25519 (kind 1) keys are supported`,
     );
   }
-  return key.public;
+  return key.public ?? NO_BYTES;
 }
 
 /** UTF-8 bytes of a key's metadata, as the format counts them (len(key)+len(value)). */

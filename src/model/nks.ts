@@ -1,4 +1,5 @@
 import { TlockError } from '../errors.js';
+import { MAX_CBOR_NESTING } from '../limits.js';
 import { blake2s256 } from '../crypto/blake2s.js';
 import { type CborItem, type CborWriter, isNullish, parseCbor, scratchWriter } from '../wire/cbor.js';
 import { readBytes, readStruct, readUint8 } from '../wire/cbor-struct.js';
@@ -66,7 +67,10 @@ function writeNKS(
 ): void {
   if (typeof nks !== 'object' || nks === null)
     throw new TlockError('INVALID_ARGUMENT', `${what}: expected an object`);
-  if (depth > 16) throw new TlockError('INVALID_ARGUMENT', `${what}: nested more than 16 levels`);
+  // No decoder reads deeper nesting, and a cycle in a caller's object would never end.
+  if (depth > MAX_CBOR_NESTING) {
+    throw new TlockError('INVALID_ARGUMENT', `${what}: nested more than ${MAX_CBOR_NESTING} levels`);
+  }
   const kind = checkUint8(nks.sigKind, `${what}.sigKind`);
   const fields: [number, Uint8Array | undefined][] = [
     [2, checkOptionalBytes(nks.pubkey, `${what}.pubkey`)],

@@ -93,12 +93,28 @@ export function stateIDs(state: State): [bigint, bigint] {
   return [state.stateID1 ?? 0n, state.stateID2 ?? 0n];
 }
 
-/** The trusted key with this ID, if any. */
-export function findKey(state: State, keyID: Uint8Array): Key | undefined {
-  for (const k of state.keys ?? []) {
-    if (k.kind === 1 && k.public !== null && bytesEqual(k.public, keyID)) return k;
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Where the trusted key with this ID is in `state.keys`, or -1: the one key lookup, as
+ * Tailscale's State.GetKey does it. The ID is compared bytewise with each key's ID (`keyIDOf`;
+ * an unset `keyID` counts as empty), first match; a key of an unknown kind before the match is
+ * an error (INVALID_AUM), as in Go, since its ID cannot be known. States built by the state
+ * machine never hold one: only a damaged store or a caller's own State can.
+ */
+export function findKeyIndex(state: State, keyID: Uint8Array | null | undefined): number {
+  const id = keyID ?? NO_BYTES;
+  const keys = state.keys ?? [];
+  for (let i = 0; i < keys.length; i++) {
+    if (bytesEqual(keyIDOf(keys[i]!), id)) return i;
   }
-  return undefined;
+  return -1;
+}
+
+/** The trusted key with this ID, if any (`findKeyIndex` says how it is found). */
+export function findKey(state: State, keyID: Uint8Array | null | undefined): Key | undefined {
+  const i = findKeyIndex(state, keyID);
+  return i < 0 ? undefined : state.keys![i];
 }
 
 /** docs/FORMAT.md §5.1: the state inside a checkpoint. Throws INVALID_AUM naming the rule broken. */

@@ -3,7 +3,8 @@ import { type SigningKey, generateSigningKey, signingKeyFromPrivate } from '../c
 import { type NodeKeySignature, SigKind, encodeNodeKeySignature } from '../model/nks.js';
 import { describe, requireBytes } from '../wire/bytes.js';
 import { nodeKeyToBinary } from '../wire/keytext.js';
-import { requireSigningKey, signNKS } from './nks-signing.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signNKS } from './nks-signing.js';
 
 export interface Credential {
   /** The encoded Credential NKS: `{sigKind 3, keyID: signer, wrappingPubkey: one-time key}`. */

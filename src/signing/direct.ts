@@ -1,10 +1,11 @@
 import { TlockError } from '../errors.js';
 import type { SigningKey } from '../crypto/ed25519.js';
-import { isSmallOrderEncoding } from '../crypto/small-order.js';
+import { requireStrongKey } from '../crypto/weak-key.js';
 import { type NodeKeySignature, SigKind, encodeNodeKeySignature } from '../model/nks.js';
 import { describe, requireBytes } from '../wire/bytes.js';
 import { nodeKeyToBinary } from '../wire/keytext.js';
-import { requireSigningKey, signNKS } from './nks-signing.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signNKS } from './nks-signing.js';
 
 export interface SignNodeKeyOptions {
   /** The node's own TL key, allowed to sign the node's later key rotations (32 bytes). */
@@ -32,18 +33,12 @@ export function signNodeKey(signer: SigningKey, nodeKey: Uint8Array, opts?: Sign
     keyID: signer.publicKey.slice(),
   };
   const wrapping = opts?.wrappingPubkey;
-  if (wrapping !== undefined) {
-    requireBytes(wrapping, 'signNodeKey: wrappingPubkey');
-    if (wrapping.length !== 0) {
-      requireBytes(wrapping, 'signNodeKey: wrappingPubkey', 32);
-      if (isSmallOrderEncoding(wrapping)) {
-        throw new TlockError(
-          'WEAK_KEY',
-          'signNodeKey: the rotation (wrapping) key is a small-order point (such as 32 zero bytes): anyone could forge rotations with it; pass the node’s real TL public key, or none',
-        );
-      }
-      nks.wrappingPubkey = wrapping.slice();
-    }
+  if (wrapping !== undefined && requireBytes(wrapping, 'signNodeKey: wrappingPubkey').length !== 0) {
+    const fix = 'pass the node’s real TL public key as its rotation key, or none';
+    nks.wrappingPubkey = requireStrongKey(wrapping, 'signNodeKey: wrappingPubkey', {
+      mustBePoint: false,
+      fix,
+    }).slice();
   }
   return encodeNodeKeySignature(signNKS(signer, nks, 'signNodeKey'));
 }

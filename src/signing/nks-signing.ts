@@ -2,18 +2,6 @@ import { TlockError } from '../errors.js';
 import { type SigningKey, sign } from '../crypto/ed25519.js';
 import { type NodeKeySignature, nodeKeySignatureSigHash } from '../model/nks.js';
 import { MAX_CBOR_NESTING } from '../limits.js';
-import { describe, requireBytes } from '../wire/bytes.js';
-
-/** Input check for a SigningKey handed to a public signing function. */
-export function requireSigningKey(signer: unknown, what: string): SigningKey {
-  if (typeof signer !== 'object' || signer === null) {
-    throw new TlockError('INVALID_ARGUMENT', `${what}: expected a SigningKey, got ${describe(signer)}`);
-  }
-  const key = signer as SigningKey;
-  requireBytes(key.publicKey, `${what}.publicKey`, 32);
-  requireBytes(key.privateKey, `${what}.privateKey`, 64);
-  return key;
-}
 
 /**
  * Sets `nks.signature` to `signer`'s ed25519 signature over its sig-hash (docs/FORMAT.md §4). Refuses a

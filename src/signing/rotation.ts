@@ -9,7 +9,8 @@ import {
 } from '../model/nks.js';
 import { bytesEqual, requireBytes } from '../wire/bytes.js';
 import { nodeKeyToBinary } from '../wire/keytext.js';
-import { requireSigningKey, signNKS } from './nks-signing.js';
+import { requireSigningKey } from '../crypto/require-signing-key.js';
+import { signNKS } from './nks-signing.js';
 
 /**
  * Re-signs `oldNKS` for the node's new node key (docs/FORMAT.md §6, Tailscale's ResignNKS): a Rotation

@@ -1,6 +1,7 @@
 import { link, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from '../crypto/random.js';
+import { FILE_STORE_PARALLEL_WRITES } from '../limits.js';
 import { toHex } from '../wire/bytes.js';
 import { errnoCode, ioError } from './io-error.js';
 
@@ -13,9 +14,6 @@ const TEMP_MARK = '.tlock-tmp-';
 /** Files (and directories) tlock creates: private to the user, like the state directory. */
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
-
-/** Temp files written (and fsynced) at once. */
-const PARALLEL_WRITES = 16;
 
 /** A temp name next to `base`. It contains a '.', so it is never hash-shaped. */
 export function tempNameFor(base: string): string {
@@ -54,8 +52,8 @@ export async function writeSyncedTemps(
 ): Promise<string[]> {
   const temps: string[] = [];
   let failure: Error | undefined;
-  for (let i = 0; i < files.length && failure === undefined; i += PARALLEL_WRITES) {
-    const chunk = files.slice(i, i + PARALLEL_WRITES);
+  for (let i = 0; i < files.length && failure === undefined; i += FILE_STORE_PARALLEL_WRITES) {
+    const chunk = files.slice(i, i + FILE_STORE_PARALLEL_WRITES);
     const results = await Promise.allSettled(chunk.map((f) => writeSyncedTemp(f.dir, f.name, f.bytes)));
     for (const r of results) {
       if (r.status === 'fulfilled') temps.push(r.value);

@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync } f
 import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
 import { TlockError, isTlockError } from '../errors.js';
-import { MAX_AUM_FILE_BYTES } from '../limits.js';
+import { FILE_STORE_READS_BETWEEN_YIELDS, MAX_AUM_FILE_BYTES } from '../limits.js';
 import { hashFromBase32, hashToBase32 } from '../wire/base32.js';
 import { bytesEqual } from '../wire/bytes.js';
 import { type AumRecord, decodeAumRecordHashed } from './aum-record.js';
@@ -34,8 +34,6 @@ export interface StoreScan {
 }
 
 const HASH_SHAPED = /^[A-Z2-7]{52}$/;
-/** Files read between yields to the event loop (about 2 ms of work). */
-const FILES_BETWEEN_YIELDS = 256;
 
 /** Whether a directory entry is named like an AUM file (so it must be one, and valid). */
 export function isHashShaped(name: string): boolean {
@@ -178,7 +176,7 @@ export async function scanStore(dir: string): Promise<StoreScan> {
     }
   }
   for (const [i, { path, name, hash }] of toRead.entries()) {
-    if (i % FILES_BETWEEN_YIELDS === FILES_BETWEEN_YIELDS - 1) await setImmediate();
+    if (i % FILE_STORE_READS_BETWEEN_YIELDS === FILE_STORE_READS_BETWEEN_YIELDS - 1) await setImmediate();
     const file = readRecordFile(path, name, hash);
     // A file removed since the listing (by another store's removeAll) is simply not there.
     if (file !== undefined) scan.records.set(name, file);

@@ -56,6 +56,12 @@ export function parseNodeKey(text: string): Uint8Array {
   return parsePrefixed(text, ['nodekey:'], 32, 'node key');
 }
 
+/** A key ID as people read it in messages: `tlpub:<hex>` for 32 bytes, else `key ID <hex>`. */
+export function describeKeyID(keyID: Uint8Array | null | undefined): string {
+  if (keyID === null || keyID === undefined) return 'an unset key ID';
+  return keyID.length === 32 ? formatTLPublic(keyID) : `key ID ${toHex(keyID)}`;
+}
+
 const NP = new Uint8Array([0x6e, 0x70]); // "np"
 
 /** The 34-byte binary form of a node key used in node-key signatures: "np" + 32 bytes. */

@@ -48,6 +48,13 @@ describe('Authority.create and bootstrap', () => {
     const store = new MemoryStore();
     const zero = { kind: 1, votes: 1, public: new Uint8Array(32) }; // small-order point
     await expectRejects(Authority.create(store, stateOf([trusted(A), zero]), A), 'WEAK_KEY', /small-order/);
+    // One rule with addKey: a key of the wrong length is a bad argument, not a weak key.
+    const short = { kind: 1, votes: 1, public: new Uint8Array(31).fill(5) };
+    await expectRejects(
+      Authority.create(store, stateOf([trusted(A), short]), A),
+      'INVALID_ARGUMENT',
+      /32 bytes/,
+    );
     await expectRejects(Authority.create(store, stateOf([trusted(B)]), A), 'UNTRUSTED_KEY');
     await expectRejects(
       Authority.create(store, { ...stateOf([trusted(A)]), disablementValues: null }, A),

@@ -66,7 +66,7 @@ describe('UpdateBuilder', () => {
     expectThrows(
       () => b.addKey({ kind: 1, votes: 1, public: notAPoint }),
       'WEAK_KEY',
-      /not a valid curve point/,
+      /not a point on the curve/,
     );
     expectThrows(
       () => b.addKey({ kind: 1, votes: 1, public: new Uint8Array(31) }),

@@ -299,6 +299,17 @@ describe('the state machine alone', () => {
     );
   });
 
+  it('finds keys as Go’s State.GetKey does: a key of unknown kind before the signer’s refuses the AUM', () => {
+    const odd = { kind: 2, votes: 1, public: idOf(C) };
+    const aum = on(state.lastAUMHash, { messageKind: AUMKind.NoOp }, A);
+    expect(() => verifyAUM(aum, { ...state, keys: [trusted(A), odd] })).not.toThrow();
+    expectThrows(
+      () => verifyAUM(aum, { ...state, keys: [odd, trusted(A)] }),
+      'UNTRUSTED_KEY',
+      /^bad keyID on signature 0: key of kind 2 has no key ID/,
+    );
+  });
+
   it('sets lastAUMHash to the AUM’s hash and leaves the old state alone', () => {
     const aum = on(state.lastAUMHash, { messageKind: AUMKind.RemoveKey, keyID: idOf(B) }, A);
     const after = applyAUM(state, aum, aumHash(aum));

@@ -63,6 +63,14 @@ describe('static validation accepts', () => {
       'a key whose public is not 32 bytes (checked only when verifying)',
       { messageKind: 1, prevAUMHash: null, key: { kind: 1, votes: 1, public: new Uint8Array(2) } },
     ],
+    [
+      'a checkpoint state key with an unset public (Go reads its key ID as empty)',
+      {
+        messageKind: 5,
+        prevAUMHash: null,
+        state: state({ keys: [key(), { kind: 1, votes: 1, public: null }] }),
+      },
+    ],
   ];
   for (const [name, aum] of ok) it(name, () => expect(() => validateAUM(aum)).not.toThrow());
 });
@@ -159,6 +167,20 @@ describe('static validation refuses', () => {
     [
       'duplicate key IDs in a checkpoint state',
       { messageKind: 5, prevAUMHash: null, state: state({ keys: [key(1), key(2)] }) },
+      /key 1 duplicates/,
+    ],
+    [
+      'an unset public and an empty one in a checkpoint state (both are the empty key ID)',
+      {
+        messageKind: 5,
+        prevAUMHash: null,
+        state: state({
+          keys: [
+            { kind: 1, votes: 1, public: null },
+            { kind: 1, votes: 1, public: new Uint8Array(0) },
+          ],
+        }),
+      },
       /key 1 duplicates/,
     ],
     ['an AddKey without a key', { messageKind: 1, prevAUMHash: null }, /AddKey AUMs must contain a key/],

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Authority } from '../../src/authority/authority.js';
 import { signAUM } from '../../src/authority/aum-signing.js';
-import { applyAUM, getKey } from '../../src/authority/state-machine.js';
+import { applyAUM } from '../../src/authority/state-machine.js';
+import { findKey } from '../../src/model/state.js';
 import type { SigningKey } from '../../src/crypto/ed25519.js';
 import { isTlockError } from '../../src/errors.js';
 import { AUMKind, aumHash } from '../../src/model/aum.js';
@@ -53,7 +54,7 @@ function materialise(steps: Step[]): AUM[] {
   steps.forEach((s, i) => {
     const parent = nodes[s.parent % nodes.length]!;
     const state = parent.state;
-    const isTrusted = (k: SigningKey): boolean => getKey(state, k.publicKey) !== undefined;
+    const isTrusted = (k: SigningKey): boolean => findKey(state, k.publicKey) !== undefined;
     const inState = POOL.filter(isTrusted);
     const outside = POOL.filter((k) => !isTrusted(k));
     const body: Omit<AUM, 'prevAUMHash'> = { messageKind: AUMKind.NoOp, keyID: new Uint8Array([i]) };
