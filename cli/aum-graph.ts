@@ -1,5 +1,4 @@
 import { forkLossReason, pickNext } from '../src/authority/forks.js';
-import type { StoredAUM } from '../src/authority/store.js';
 import type { AUM } from '../src/model/aum.js';
 import { aumParent } from '../src/model/aum.js';
 import { hashToBase32 } from '../src/wire/base32.js';
@@ -8,9 +7,8 @@ import type { LocalAuthority } from './local-authority.js';
 /** One stored AUM in the graph of every branch. */
 export interface GraphNode {
   hash: string;
+  hashBytes: Uint8Array;
   aum: AUM;
-  /** The AUM with its raw hash, as fork resolution takes it. */
-  stored: StoredAUM;
   /** The parent's hash, when the parent is stored. */
   parent: string | undefined;
   /** On the chosen chain: the head and its stored ancestors. */
@@ -31,8 +29,8 @@ export async function collectGraph(local: LocalAuthority): Promise<GraphNode[]> 
     const p = aumParent(aum);
     nodes.set(hashToBase32(h), {
       hash: hashToBase32(h),
+      hashBytes: h,
       aum,
-      stored: { aum, hash: h },
       parent: p === undefined ? undefined : hashToBase32(p),
       chosen: false,
     });
@@ -61,15 +59,13 @@ export async function collectGraph(local: LocalAuthority): Promise<GraphNode[]> 
     } catch {
       continue; // a branch the authority cannot evaluate: drawn, but not explained
     }
-    const winner = pickNext(
-      state,
-      kids.map((k) => k.stored),
-    );
+    const stored = kids.map((k) => ({ aum: k.aum, hash: k.hashBytes }));
+    const winner = pickNext(state, stored);
     const winnerHash = hashToBase32(winner.hash);
-    for (const k of kids) {
+    kids.forEach((k, i) => {
       if (k.hash !== winnerHash)
-        k.lostTo = { hash: winnerHash, why: forkLossReason(state, winner, k.stored) };
-    }
+        k.lostTo = { hash: winnerHash, why: forkLossReason(state, winner, stored[i]!) };
+    });
   }
 
   const depth = new Map<string, number>();

@@ -10,9 +10,9 @@ import {
 } from '../src/model/nks.js';
 import type { State } from '../src/model/state.js';
 import { nodeKeyToBinary } from '../src/wire/keytext.js';
-import { hex } from './vectors.js';
+import { hex } from './support/vectors.js';
 
-// src/crypto/ed25519.ts sets noble's hash only when it first needs noble; these fixtures call noble directly.
+// noble needs a SHA-512 for key derivation; src/crypto sets one only when it first loads noble.
 ed.hashes.sha512 ??= sha512;
 
 // Helpers for node-key signature tests: states, keys, hand-built signatures, and forgeries.

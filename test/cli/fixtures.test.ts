@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeFixtures } from '../../fixtures/make-fixtures.js';
-import { dirSnapshot, makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { dirSnapshot, makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 import { FIXTURES } from './fixture-dirs.js';
 
 afterAll(removeTempDirs);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI } from './hook-process.js';
-import { makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 import { jsonOf, tlock } from './tlock-process.js';
 
 // The dispatcher, help, option parsing and exit statuses every command shares.

@@ -5,7 +5,7 @@ import { Authority } from '../../src/authority/authority.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { fromHex } from '../../src/wire/bytes.js';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
-import { dirSnapshot, makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { dirSnapshot, makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 import { writeKey } from './authority-fixture.js';
 import { adminDir, fixtureKeyFile, fixturePub } from './fixture-dirs.js';
 import { onTerminal } from './terminal.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTLPrivate } from '../../src/wire/keytext.js';
 import { signingKeyFromPrivate } from '../../src/crypto/ed25519.js';
-import { dirSnapshot, makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { dirSnapshot, makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 import { stateDirWithAuthority, writeKey } from './authority-fixture.js';
 import { jsonOf, tlock } from './tlock-process.js';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { aumHash, decodeAUM } from '../../src/model/aum.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
-import { removeTempDirs } from '../store/temp-dirs.js';
+import { removeTempDirs } from '../support/temp-dirs.js';
 import { adminDir, fixturePub } from './fixture-dirs.js';
 import { onTerminal } from './terminal.js';
 import { jsonOf, tlock } from './tlock-process.js';

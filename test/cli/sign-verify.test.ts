@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeNodeKeySignature } from '../../src/model/nks.js';
-import { dirSnapshot, makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { dirSnapshot, makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 import { adminDir, fixtureKeyFile, fixtureNetmap, fixturePub } from './fixture-dirs.js';
 import { onTerminal } from './terminal.js';
 import { jsonOf, tlock } from './tlock-process.js';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import * as ed from '@noble/ed25519';
 import { weakPublicKeyReason } from '../../src/index.js';
 import { isSmallOrderEncoding, smallOrderEncodings } from '../../src/crypto/small-order.js';
-import { hex, toHexString } from '../vectors.js';
+import { hex, toHexString } from '../support/vectors.js';
 
 const P = 2n ** 255n - 19n;
 

@@ -18,7 +18,7 @@ import { decodeNodeKeySignatureForVerify } from '../../src/model/nks.js';
 import { decodeAumRecordHashed, encodeAumRecord } from '../../src/store/aum-record.js';
 import { parseCbor } from '../../src/wire/cbor.js';
 import { aumArb, nksArb } from '../arbitraries.js';
-import { hex, toHexString } from '../vectors.js';
+import { hex, toHexString } from '../support/vectors.js';
 import { editsArb, variantOf } from './cbor-variants.js';
 
 /** Decodes, or returns undefined for input the decoder refuses (with DECODE, as it must). */

@@ -8,7 +8,7 @@ import {
   nodeKeySignatureSigHash,
 } from '../../src/index.js';
 import { blake2s256 } from '../../src/crypto/blake2s.js';
-import { hex } from '../vectors.js';
+import { hex } from '../support/vectors.js';
 
 // Inputs that decode to something other than their own bytes (Go's decoding quirks, docs/FORMAT.md
 // §3.2–3.3), each with its canonical re-encoding written out by hand: decoding must read the quirk

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { makeTempDir } from './temp-dirs.js';
+import { makeTempDir } from '../support/temp-dirs.js';
 
 // Child processes for the multi-process store tests run the current sources: src/ and the
 // fixtures are transpiled (types stripped) into a temp directory whose node_modules links to the
