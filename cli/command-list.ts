@@ -76,6 +76,41 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/serve.js').then((m) => m.default),
   },
   {
+    name: 'disablement-kdf',
+    summary: 'Derive the disablement value (disablement:<hex>) that an authority stores for a secret',
+    load: () => import('./commands/disablement-kdf.js').then((m) => m.default),
+  },
+  {
+    name: 'inspect nks',
+    summary: 'Decode and explain a node-key signature, and check it against the authority',
+    load: () => import('./commands/inspect-nks.js').then((m) => m.default),
+  },
+  {
+    name: 'inspect authkey',
+    summary: 'Decode and explain a pre-signed auth key (its secrets are not shown)',
+    load: () => import('./commands/inspect-authkey.js').then((m) => m.default),
+  },
+  {
+    name: 'export',
+    summary: 'Write the chain (oldest stored checkpoint to head) as a tslockjsonv1 log document',
+    load: () => import('./commands/export.js').then((m) => m.default),
+  },
+  {
+    name: 'import',
+    summary: 'Verify and add the AUMs of a log document (from "tlock export" or "tlock log --json")',
+    load: () => import('./commands/import.js').then((m) => m.default),
+  },
+  {
+    name: 'compact',
+    summary: "Purge AUMs the authority no longer needs (Tailscale's defaults) and say which",
+    load: () => import('./commands/compact.js').then((m) => m.default),
+  },
+  {
+    name: 'completion',
+    summary: 'Print a shell completion script (bash or zsh) for the commands and their options',
+    load: () => import('./commands/completion.js').then((m) => m.completionCommand(COMMANDS)),
+  },
+  {
     name: 'hook',
     summary: 'Filter map responses for a node daemon (JSON lines on stdin and stdout)',
     load: async () => {

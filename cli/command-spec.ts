@@ -60,8 +60,18 @@ export interface CommandSpec<O extends OptionSpecs> {
   run(ctx: CommandContext<O>): Promise<number | void>;
 }
 
+/** An option as shell completion sees it. */
+export interface OptionName {
+  /** Without the dashes. */
+  long: string;
+  short?: string;
+  takesValue: boolean;
+}
+
 /** A loaded command, ready to run with the words after its name. */
 export interface Runnable {
   /** `summary` is the command's line in cli/command-list.ts, which `--help` repeats. */
   main(args: string[], streams: OutputStreams, summary: string): Promise<number>;
+  /** Every option it takes, the common ones included (for `tlock completion`). */
+  optionNames(): Promise<OptionName[]>;
 }

@@ -1,5 +1,5 @@
 import { parseCommandLine } from './arguments.js';
-import type { CommandSpec, OptionSpecs, Runnable } from './command-spec.js';
+import { COMMON_OPTIONS, type CommandSpec, type OptionSpecs, type Runnable } from './command-spec.js';
 import { EXIT } from './exit-codes.js';
 import { commandHelp } from './help.js';
 import { Output } from './output.js';
@@ -21,6 +21,15 @@ export function defineCommand<O extends OptionSpecs>(
       const stateDir = resolveStateDir(parsed.common.dir, streams.env);
       const status = await spec.run({ options: parsed.options, args: parsed.args, argv, out, stateDir });
       return status ?? EXIT.OK;
+    },
+    optionNames() {
+      return Promise.resolve(
+        Object.entries({ ...spec.options, ...COMMON_OPTIONS }).map(([long, o]) => ({
+          long,
+          ...('short' in o && o.short !== undefined ? { short: o.short } : {}),
+          takesValue: o.type !== 'boolean',
+        })),
+      );
     },
   };
 }
