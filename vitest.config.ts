@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 30_000,
+    // Cleanup hooks remove thousands of store files; on a loaded 2-core machine that passes 10 s.
+    hookTimeout: 60_000,
     // Builds dist/ when a test that runs the built code is selected and dist/ is stale.
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/each-file.ts'],

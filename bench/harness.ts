@@ -91,9 +91,10 @@ export function machine(): string {
 }
 
 export function formatTable(results: RatioResult[]): string {
+  const ms = (x: number): string => (x < 1 ? x.toFixed(3) : x.toFixed(1));
   const rows = results.map(
     (r) =>
-      `| ${r.name} | ${r.subjectMs.toFixed(1)} ms | ${r.floor}: ${r.floorMs.toFixed(1)} ms | **${r.ratio.toFixed(3)}×** | ${r.target ?? ''} ${r.met === undefined ? '' : r.met ? '✓' : '✗'} |`,
+      `| ${r.name} | ${ms(r.subjectMs)} ms | ${r.floor}: ${ms(r.floorMs)} ms | **${r.ratio.toFixed(3)}×** | ${r.target ?? ''} ${r.met === undefined ? '' : r.met ? '✓' : '✗'} |`,
   );
   return [
     '| benchmark | tlock | floor (same process) | ratio | target |',

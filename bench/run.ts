@@ -1,19 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { chainOpenCase } from './cases/chain-open.js';
+import { offerThroughputCase, syncCases } from './cases/control.js';
 import { hostileNetmapCase } from './cases/hostile-netmap.js';
 import { type MemoryResult, memoryCase } from './cases/memory.js';
 import { netmapCases } from './cases/netmap.js';
 import { signingCase } from './cases/signing.js';
+import { startupCases } from './cases/startup.js';
 import { type RatioResult, formatTable, machine } from './harness.js';
 import { type BenchReport, formatMemory, writeFigures } from './performance-doc.js';
 
 /*
  * `npm run bench`: every case as a ratio against a floor timed in the same process (medians of
  * alternating runs). `-- --json` prints JSON only; `-- --write` also rewrites the figures in
- * docs/PERFORMANCE.md; `-- --only=netmap,hostile,chain,sign,memory` runs some cases; `-- --runs=N`.
+ * docs/PERFORMANCE.md; `-- --only=netmap,hostile,chain,sign,memory,sync,offer,startup` runs some cases; `-- --runs=N`.
  */
 
-const CASES = ['netmap', 'hostile', 'chain', 'sign', 'memory'] as const;
+const CASES = ['netmap', 'hostile', 'chain', 'sign', 'memory', 'sync', 'offer', 'startup'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface Options {
@@ -64,6 +66,18 @@ async function main(): Promise<void> {
   if (opts.only.has('sign')) {
     log('… signing');
     results.push(await signingCase(opts.runs));
+  }
+  if (opts.only.has('sync')) {
+    log('… sync over loopback (builds a 1 000-AUM chain and starts tlock serve first)');
+    results.push(...(await syncCases(Math.max(3, Math.ceil(opts.runs / 2)))));
+  }
+  if (opts.only.has('offer')) {
+    log('… sync/offer throughput (tlock serve and a bare node:http server, 2 s each run)');
+    results.push(await offerThroughputCase(Math.max(3, Math.ceil(opts.runs / 2))));
+  }
+  if (opts.only.has('startup')) {
+    log('… start-up (whole tlock processes against node -e 0)');
+    results.push(...(await startupCases(opts.runs * 2)));
   }
   if (opts.only.has('memory')) {
     log('… memory (child processes)');

@@ -9,6 +9,7 @@ import type { Runnable } from './command-spec.js';
 export interface CommandEntry {
   /** The words that name it (`sign nodekey`). */
   name: string;
+  /** Its line in `tlock --help`, and the first line of its own help. */
   summary: string;
   load(): Promise<Runnable>;
 }
@@ -20,9 +21,94 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/keygen.js').then((m) => m.default),
   },
   {
+    name: 'init',
+    summary: 'Enable Tailnet Lock here: create the authority with its trusted keys and disablement secrets',
+    load: () => import('./commands/init.js').then((m) => m.default),
+  },
+  {
+    name: 'add',
+    summary: "Trust more signing keys (one update, signed by this machine's key)",
+    load: () => import('./commands/add.js').then((m) => m.default),
+  },
+  {
+    name: 'remove',
+    summary: 'Stop trusting signing keys (asks first; one update)',
+    load: () => import('./commands/remove.js').then((m) => m.default),
+  },
+  {
+    name: 'set-votes',
+    summary: 'Change how many votes trusted keys have in fork resolution',
+    load: () => import('./commands/set-votes.js').then((m) => m.default),
+  },
+  {
+    name: 'set-meta',
+    summary: "Replace a trusted key's metadata",
+    load: () => import('./commands/set-meta.js').then((m) => m.default),
+  },
+  {
     name: 'status',
     summary: 'Show whether Tailnet Lock is enabled here, the head and the trusted keys',
     load: () => import('./commands/status.js').then((m) => m.default),
+  },
+  {
+    name: 'log',
+    summary: 'List the updates of the chain, newest first; --graph draws every branch and why it lost',
+    load: () => import('./commands/log.js').then((m) => m.default),
+  },
+  {
+    name: 'sign nodekey',
+    summary: 'Sign node keys (or every refused peer of a captured map response)',
+    load: () => import('./commands/sign-nodekey.js').then((m) => m.default),
+  },
+  {
+    name: 'verify nodekey',
+    summary: 'Check that a node-key signature authorises a node key (0 yes, 1 no)',
+    load: () => import('./commands/verify-nodekey.js').then((m) => m.default),
+  },
+  {
+    name: 'verify netmap',
+    summary: 'Check a captured map response: which peers are refused, and why',
+    load: () => import('./commands/verify-netmap.js').then((m) => m.default),
+  },
+  {
+    name: 'serve',
+    summary: "Run a Tailnet Lock coordination server (Tailscale's /machine/tka/… messages)",
+    load: () => import('./commands/serve.js').then((m) => m.default),
+  },
+  {
+    name: 'disablement-kdf',
+    summary: 'Derive the disablement value (disablement:<hex>) that an authority stores for a secret',
+    load: () => import('./commands/disablement-kdf.js').then((m) => m.default),
+  },
+  {
+    name: 'inspect nks',
+    summary: 'Decode and explain a node-key signature, and check it against the authority',
+    load: () => import('./commands/inspect-nks.js').then((m) => m.default),
+  },
+  {
+    name: 'inspect authkey',
+    summary: 'Decode and explain a pre-signed auth key (its secrets are not shown)',
+    load: () => import('./commands/inspect-authkey.js').then((m) => m.default),
+  },
+  {
+    name: 'export',
+    summary: 'Write the chain (oldest stored checkpoint to head) as a tslockjsonv1 log document',
+    load: () => import('./commands/export.js').then((m) => m.default),
+  },
+  {
+    name: 'import',
+    summary: 'Verify and add the AUMs of a log document (from "tlock export" or "tlock log --json")',
+    load: () => import('./commands/import.js').then((m) => m.default),
+  },
+  {
+    name: 'compact',
+    summary: "Purge AUMs the authority no longer needs (Tailscale's defaults) and say which",
+    load: () => import('./commands/compact.js').then((m) => m.default),
+  },
+  {
+    name: 'completion',
+    summary: 'Print a shell completion script (bash or zsh) for the commands and their options',
+    load: () => import('./commands/completion.js').then((m) => m.completionCommand(COMMANDS)),
   },
   {
     name: 'hook',

@@ -36,6 +36,8 @@ export interface CommandContext<O extends OptionSpecs> {
   options: OptionValues<O>;
   /** Positional arguments, in order. */
   args: string[];
+  /** The words after the command's name, as given (to show the command to run again). */
+  argv: readonly string[];
   out: Output;
   /** The resolved state directory (not created: commands that write create it). */
   stateDir: string;
@@ -45,8 +47,6 @@ export interface CommandContext<O extends OptionSpecs> {
 export interface CommandSpec<O extends OptionSpecs> {
   /** The words that name it: `status`, `sign nodekey`. */
   name: string;
-  /** One line for `tlock --help`. */
-  summary: string;
   /** What follows the name in the usage line: `[--limit N] <tlpub>…`. */
   usage: string;
   /** Paragraphs for `--help`, after the summary. */
@@ -60,7 +60,18 @@ export interface CommandSpec<O extends OptionSpecs> {
   run(ctx: CommandContext<O>): Promise<number | void>;
 }
 
+/** An option as shell completion sees it. */
+export interface OptionName {
+  /** Without the dashes. */
+  long: string;
+  short?: string;
+  takesValue: boolean;
+}
+
 /** A loaded command, ready to run with the words after its name. */
 export interface Runnable {
-  main(args: string[], streams: OutputStreams): Promise<number>;
+  /** `summary` is the command's line in cli/command-list.ts, which `--help` repeats. */
+  main(args: string[], streams: OutputStreams, summary: string): Promise<number>;
+  /** Every option it takes, the common ones included (for `tlock completion`). */
+  optionNames(): Promise<OptionName[]>;
 }

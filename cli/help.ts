@@ -14,14 +14,14 @@ function optionLine(label: string, o: OptionSpec, width: number): string {
 }
 
 /** `tlock <command> --help`: usage, what it does, options, examples, exit status. */
-export function commandHelp<O extends OptionSpecs>(spec: CommandSpec<O>): string {
+export function commandHelp<O extends OptionSpecs>(spec: CommandSpec<O>, summary: string): string {
   const all: [string, OptionSpec][] = [...Object.entries(spec.options), ...Object.entries(COMMON_OPTIONS)];
   const labels = all.map(([name, o]) => optionLabel(name, o));
   const width = Math.max(...labels.map((l) => l.length));
   const parts = [
     `Usage: tlock ${spec.name} ${spec.usage}`.trimEnd(),
     '',
-    spec.summary,
+    summary,
     ...(spec.description === undefined ? [] : ['', spec.description]),
     '',
     'Options:',

@@ -85,7 +85,7 @@ async function dispatch(argv: string[], streams: OutputStreams): Promise<number>
     throw unknownCommand(words);
   }
   const command = await found.entry.load();
-  return command.main(found.rest, streams);
+  return command.main(found.rest, streams, found.entry.summary);
 }
 
 /** Reports an error that ended a command: one line (or a few) on stderr, never a stack trace. */

@@ -30,6 +30,25 @@ export async function readInputFile(
   what: string,
   opts: { secret?: boolean } = {},
 ): Promise<string> {
+  return (await readInputFileBytes(path, what, opts)).toString('utf8');
+}
+
+/**
+ * A value given as `file:PATH` or `-`, as bytes (an artefact may be binary CBOR); undefined for
+ * anything else, which is the value itself.
+ */
+export async function readArgumentBytes(arg: string, what: string): Promise<Buffer | undefined> {
+  if (arg === '-') return await readStdinBytes(what);
+  if (arg.startsWith('file:')) return await readInputFileBytes(arg.slice('file:'.length), what);
+  return undefined;
+}
+
+/** readInputFile, as bytes. */
+export async function readInputFileBytes(
+  path: string,
+  what: string,
+  opts: { secret?: boolean } = {},
+): Promise<Buffer> {
   if (path === '') throw usageError(`${what}: "file:" needs a path (file:/path/to/file)`);
   let handle;
   try {
@@ -49,7 +68,7 @@ export async function readInputFile(
     if (opts.secret === true) refuseSharedSecretFile(path, s.mode, what);
     if (s.size > MAX_INPUT_BYTES)
       throw usageError(`${what}: ${path} is larger than ${MAX_INPUT_BYTES} bytes`);
-    return await handle.readFile('utf8');
+    return await handle.readFile();
   } finally {
     await handle.close();
   }
@@ -67,6 +86,10 @@ export function refuseSharedSecretFile(path: string, mode: number, what: string)
 }
 
 async function readStdin(what: string): Promise<string> {
+  return (await readStdinBytes(what)).toString('utf8');
+}
+
+async function readStdinBytes(what: string): Promise<Buffer> {
   if (stdinTaken !== undefined) {
     throw usageError(`${what}: stdin ("-") is already used for ${stdinTaken}; give one of them as file:PATH`);
   }
@@ -80,5 +103,5 @@ async function readStdin(what: string): Promise<string> {
     if (size > MAX_INPUT_BYTES) throw usageError(`${what}: stdin holds more than ${MAX_INPUT_BYTES} bytes`);
     chunks.push(b);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -1,5 +1,6 @@
 import { type AUM, aumHash, aumKindName, decodeAUM, encodeAUM } from '../src/model/aum.js';
 import type { Key } from '../src/model/key.js';
+import { type NodeKeySignature, sigKindName } from '../src/model/nks.js';
 import type { State } from '../src/model/state.js';
 import { TlockError } from '../src/errors.js';
 import { hashToBase32 } from '../src/wire/base32.js';
@@ -76,4 +77,27 @@ export function logMessageJSON(aum: AUM): { Hash: string; AUM: Record<string, un
     throw new TlockError('INTERNAL', `the AUM ${hashToBase32(hash)} does not re-hash to itself`);
   }
   return { Hash: hashToBase32(hash), AUM: aumJSON(aum), Raw: base64URLPadded(raw) };
+}
+
+/** Tailscale's NKS shape (status' NodeKeySignature): `PublicKey` is tlpub: + the hex of the 34-byte node key, as Go writes it. */
+export interface NKSJSON {
+  SigKind: string;
+  PublicKey: string | undefined;
+  KeyID: string | undefined;
+  Signature: string;
+  Nested: NKSJSON | undefined;
+  WrappingPublicKey: string | undefined;
+}
+
+export function nksJSON(nks: NodeKeySignature): NKSJSON {
+  const tl = (b: Uint8Array | undefined): string | undefined =>
+    b === undefined || b.length === 0 ? undefined : tlpubText(b);
+  return {
+    SigKind: sigKindName(nks.sigKind),
+    PublicKey: tl(nks.pubkey),
+    KeyID: tl(nks.keyID),
+    Signature: base64URLPadded(nks.signature ?? new Uint8Array(0)),
+    Nested: nks.nested === undefined ? undefined : nksJSON(nks.nested),
+    WrappingPublicKey: tl(nks.wrappingPubkey),
+  };
 }

@@ -1,7 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { usageError } from './cli-error.js';
-import type { Runnable } from './command-spec.js';
+import type { OptionName, Runnable } from './command-spec.js';
 import { EXIT } from './exit-codes.js';
+
+interface YargsOptionTable {
+  key: Record<string, unknown>;
+  boolean: string[];
+  alias: Record<string, string[]>;
+}
 
 /**
  * Runs a command written as a yargs CommandModule (`tlock hook`) inside the same dispatcher as
@@ -34,6 +40,22 @@ export function yargsCommand<T>(module: CommandModule<object, T>, examples: stri
         .version(false)
         .parseAsync();
       return EXIT.OK;
+    },
+    async optionNames() {
+      const { default: yargs } = await import('yargs');
+      const y = (
+        typeof builder === 'function' ? builder(yargs([])) : yargs([]).options(builder ?? {})
+      ) as Argv<T>;
+      // yargs keeps its option table here; its typings leave it out. --help is added when it parses.
+      const o = (y as unknown as { getOptions(): YargsOptionTable }).getOptions();
+      const aliases = new Set(Object.values(o.alias).flat());
+      const names = Object.keys(o.key)
+        .filter((k) => !['version', 'help'].includes(k) && !aliases.has(k))
+        .map((long): OptionName => {
+          const short = (o.alias[long] ?? []).find((a) => a.length === 1);
+          return { long, ...(short === undefined ? {} : { short }), takesValue: !o.boolean.includes(long) };
+        });
+      return [...names, { long: 'help', short: 'h', takesValue: false }];
     },
   };
 }

@@ -36,7 +36,15 @@ export type TlockErrorCode =
   /** The disk said no, or stored data is corrupt. */
   | 'STORAGE'
   /** Something inside tlock failed that no input should cause (a worker thread died, say). */
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /** A coordination server could not be reached, timed out, or answered outside the protocol. */
+  | 'NETWORK'
+  /** A coordination server refused a request (HTTP 4xx/5xx with its reason). */
+  | 'SERVER_REFUSED'
+  /** A server offered an older chain than one this node verified from it before (a rollback). */
+  | 'ROLLBACK'
+  /** A server's genesis is not the one this node was told to trust (`--pin`). */
+  | 'PIN_MISMATCH';
 
 export class TlockError extends Error {
   override readonly name = 'TlockError';

@@ -71,5 +71,36 @@ export { type UnwrappedAuthKey, wrapAuthKey, unwrapAuthKey } from './signing/wra
 // the node-daemon hook
 export { NetmapVerifier, type NetmapVerifierOptions } from './netmap/verifier.js';
 export type { Netmap, NetmapVerdict, DroppedPeer, DropReason, AuthorityView } from './netmap/types.js';
-export { type VerdictBatcher } from './netmap/verdict.js';
+export type { VerdictBatcher } from './netmap/types.js';
 export { VerdictPool, type VerdictPoolOptions } from './pool/verdict-pool.js';
+
+// the coordination server and its client
+export { ControlServer, type ControlServerOptions, DEFAULT_TAILNET } from './control/server.js';
+export type {
+  TailnetStore,
+  TailnetStores,
+  TailnetSettings,
+  StoredSignature,
+} from './control/tailnet-store.js';
+export { FileTailnetStores } from './control/file-tailnet-store.js';
+export type { SignInfo, TKAInfo } from './control/messages.js';
+export { ControlClient, type ControlClientOptions, TLOCK_CAPABILITY_VERSION } from './control/client.js';
+export { ServerRefused } from './control/json-request.js';
+export {
+  type SyncResult,
+  type SyncWithServerOptions,
+  syncWithServer,
+  fetchServerHead,
+} from './control/sync-with-server.js';
+export { type HeadMemory, FileHeadMemory, MemoryHeadMemory } from './control/head-memory.js';
+export {
+  type BootstrapTrust,
+  type ServerChainFacts,
+  type ServerChainVerdict,
+  checkGenesisPin,
+  judgeServerChain,
+} from './control/server-chain-verdict.js';
+export { bootstrapFromServer } from './control/node-bootstrap.js';
+export { publishGenesis } from './control/genesis-publication.js';
+export { type AffectedNode, affectedNodes, resignNodes } from './control/affected-nodes.js';
+export { OverlayStore } from './store/overlay-store.js';

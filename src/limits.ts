@@ -83,3 +83,27 @@ export const NETMAP_MAX_REMEMBERED_PEERS = MAX_NETMAP_PEERS;
  * the worker pool: below it, posting to threads costs more than it saves.
  */
 export const NETMAP_PARALLEL_MIN_PEERS = 256;
+
+/** Request bodies the coordination server reads, and responses its clients read (Tailscale's 1 MiB). */
+export const CONTROL_BODY_LIMIT = 1024 * 1024;
+/** The same for the sync messages and init/begin, which carry AUMs (Tailscale's 10 MiB). */
+export const CONTROL_SYNC_BODY_LIMIT = 10 * 1024 * 1024;
+/**
+ * After refusing an oversize body, the server reads (and discards) this much more of it so the
+ * client, still sending, reads the 413 instead of a reset connection; past it, the connection is cut.
+ */
+export const CONTROL_DRAIN_LIMIT = 64 * 1024 * 1024;
+/** One control request, from connecting to the last byte of the answer (Tailscale's TKA RPC timeout). */
+export const CONTROL_TIMEOUT_MS = 60_000;
+/**
+ * Between two disablement-secret checks on a server: each runs Argon2i (≈ 300 ms of CPU), so
+ * unthrottled attempts would stall every other request.
+ */
+export const CONTROL_DISABLE_INTERVAL_MS = 500;
+/**
+ * Between an init/begin and its init/finish: a begin left unfinished this long no longer blocks
+ * another admin's.
+ */
+export const CONTROL_INIT_PENDING_MS = 5 * 60_000;
+/** Sync rounds one `syncWithServer` runs when the server sends its AUMs in parts (10 MiB each). */
+export const CONTROL_SYNC_ROUNDS = 16;

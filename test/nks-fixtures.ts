@@ -12,6 +12,9 @@ import type { State } from '../src/model/state.js';
 import { nodeKeyToBinary } from '../src/wire/keytext.js';
 import { hex } from './support/vectors.js';
 
+// noble needs a SHA-512 for key derivation; src/crypto sets one only when it first loads noble.
+ed.hashes.sha512 ??= sha512;
+
 // Helpers for node-key signature tests: states, keys, hand-built signatures, and forgeries.
 
 export function stateTrusting(...keys: SigningKey[]): State {

@@ -5,7 +5,6 @@ import { tlpubText } from '../tslockjsonv1.js';
 
 export default defineCommand({
   name: 'keygen',
-  summary: "Create this machine's Tailnet Lock signing key (<dir>/key) and print its public key",
   usage: '[--json]',
   description: [
     'Writes a new private key, nlpriv:…, to <dir>/key with mode 0600 (the state directory is',

@@ -3,7 +3,7 @@ import { MAX_CHAIN_WALK } from '../limits.js';
 import { aumParent } from '../model/aum.js';
 import type { State } from '../model/state.js';
 import { hashToBase32 } from '../wire/base32.js';
-import { toHex } from '../wire/bytes.js';
+import { bytesEqual, toHex } from '../wire/bytes.js';
 import { type ChainReads, type StoredAUM, chainReads } from './chain-reads.js';
 import { pickNext } from './forks.js';
 import { stateAtHash } from './state-at.js';
@@ -71,6 +71,25 @@ export async function walkBack(
     cur = await reads.get(parent);
   }
   return out;
+}
+
+/**
+ * Whether `ancestor` is `from` itself or one of its ancestors in `reads` (the walk stops at a
+ * genesis, at a parent not there, or after MAX_CHAIN_WALK AUMs). Hashes are compared as stored.
+ */
+export async function chainContains(
+  reads: Pick<ChainReads, 'get'>,
+  from: Uint8Array,
+  ancestor: Uint8Array,
+): Promise<boolean> {
+  let cur = await reads.get(from);
+  for (let i = 0; cur !== undefined && i <= MAX_CHAIN_WALK; i++) {
+    if (bytesEqual(cur.hash, ancestor)) return true;
+    const parent = aumParent(cur.aum);
+    if (parent === undefined) return false;
+    cur = await reads.get(parent);
+  }
+  return false;
 }
 
 /**

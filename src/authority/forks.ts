@@ -55,3 +55,21 @@ export function pickNext(state: State, children: readonly StoredAUM[]): StoredAU
   if (bestIndex < 0) throw new RangeError('pickNext: no candidates');
   return children[bestIndex]!;
 }
+
+/**
+ * Why fork resolution follows `winner` rather than `loser`, two children of one parent whose
+ * state is `state`, in words for people (`tlock log --graph`).
+ */
+export function forkLossReason(state: State, winner: StoredAUM, loser: StoredAUM): string {
+  const w: Ranked = { ...winner, weight: aumWeight(winner.aum, state) };
+  const l: Ranked = { ...loser, weight: aumWeight(loser.aum, state) };
+  if (compareCandidates(w, l) > 0) throw new RangeError('forkLossReason: the loser ranks first');
+  if (w.weight !== l.weight) {
+    return `its signers have ${l.weight} vote${l.weight === 1n ? '' : 's'}, the chosen branch's ${w.weight}`;
+  }
+  const wRemove = winner.aum.messageKind === AUMKind.RemoveKey;
+  if (wRemove && loser.aum.messageKind !== AUMKind.RemoveKey) {
+    return `equal votes (${w.weight}); a remove-key wins a tie`;
+  }
+  return `equal votes (${w.weight}); the lower hash wins a tie`;
+}

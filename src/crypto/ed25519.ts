@@ -1,13 +1,13 @@
 import {
   type KeyObject,
+  createHash,
   createPrivateKey,
   createPublicKey,
   sign as nodeSign,
   verify as nodeVerify,
 } from 'node:crypto';
 import { createRequire } from 'node:module';
-import * as ed from '@noble/ed25519';
-import { sha512 } from '@noble/hashes/sha2.js';
+import type * as Noble from '@noble/ed25519';
 import { TlockError } from '../errors.js';
 import { randomBytes } from './random.js';
 import { isSmallOrderEncoding } from './small-order.js';
@@ -23,7 +23,20 @@ import { bytesEqual, requireBytes } from '../wire/bytes.js';
  *   libsodium ⊂ OpenSSL (= Go stdlib, exact for rotations) ⊂ ZIP-215 (noble, exact).
  */
 
-ed.hashes.sha512 = sha512;
+// noble (the exact ZIP-215 verifier and point decoding) is loaded when first needed: valid
+// signatures never reach it, and commands that only read the chain should not pay for loading it.
+let nobleLoaded: typeof Noble | undefined;
+function noble(): typeof Noble {
+  if (nobleLoaded === undefined) {
+    const ed = createRequire(import.meta.url)('@noble/ed25519') as typeof Noble;
+    ed.hashes.sha512 = (message) => {
+      const d = createHash('sha512').update(message).digest();
+      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    };
+    nobleLoaded = ed;
+  }
+  return nobleLoaded;
+}
 
 export interface SigningKey {
   readonly publicKey: Uint8Array;
@@ -141,7 +154,7 @@ function isPrimeOrderPoint(p: Uint8Array): boolean {
   const sodium = sodiumOrUndefined();
   if (sodium !== undefined) return sodium.isPrimeOrderPoint(p);
   try {
-    const point = ed.Point.fromBytes(p, false);
+    const point = noble().Point.fromBytes(p, false);
     return !point.is0() && point.isTorsionFree();
   } catch {
     return false;
@@ -192,7 +205,7 @@ export const verifiers = {
   /** @noble/ed25519 with zip215: exactly Go's ed25519consensus. */
   zip215(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
     try {
-      return ed.verify(sig, msg, pub, { zip215: true });
+      return noble().verify(sig, msg, pub, { zip215: true });
     } catch {
       return false;
     }
@@ -255,9 +268,9 @@ export function weakPublicKeyReason(
   pub: Uint8Array,
 ): 'small-order' | 'not-a-point' | 'wrong-length' | undefined {
   if (!(pub instanceof Uint8Array) || pub.length !== 32) return 'wrong-length';
-  let point: ed.Point;
+  let point: Noble.Point;
   try {
-    point = ed.Point.fromBytes(pub, true);
+    point = noble().Point.fromBytes(pub, true);
   } catch {
     return 'not-a-point';
   }

@@ -1,4 +1,3 @@
-import { argon2iAsync } from '@noble/hashes/argon2.js';
 import { requireBytes } from '../wire/bytes.js';
 
 const DISABLEMENT_SALT = new TextEncoder().encode('tailscale network-lock disablement salt');
@@ -9,5 +8,7 @@ const DISABLEMENT_SALT = new TextEncoder().encode('tailscale network-lock disabl
  */
 export async function disablementKDF(secret: Uint8Array): Promise<Uint8Array> {
   requireBytes(secret, 'disablementKDF: secret');
+  // Loaded here, not at import: only disable and init need it, and every command loads this module.
+  const { argon2iAsync } = await import('@noble/hashes/argon2.js');
   return argon2iAsync(secret, DISABLEMENT_SALT, { t: 4, m: 16 * 1024, p: 4, dkLen: 32, version: 0x13 });
 }

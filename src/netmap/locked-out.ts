@@ -1,4 +1,4 @@
-import type { PeerVerdict } from './verdict.js';
+import type { PeerVerdict } from './types.js';
 
 /**
  * The message for a node whose own signature does not verify (reference §5.2: Tailscale sets a

@@ -5,8 +5,9 @@ import type { State } from '../model/state.js';
 import { decodeBase64Transient } from '../wire/base64.js';
 import { toHex } from '../wire/bytes.js';
 import { formatNodeKey, parseNodeKey } from '../wire/keytext.js';
-import type { DropReason } from './types.js';
-import type { PeerVerdict } from './verdict.js';
+import type { PeerEntry } from './map-response.js';
+import { type RotatedPeer, obsoleteNodeKeys } from './rotation-tracker.js';
+import type { DropReason, PeerVerdict } from './types.js';
 import type { VerdictCache } from './verdict-cache.js';
 
 const SIGNATURE_REASONS: ReadonlySet<string> = new Set<DropReason>([
@@ -30,6 +31,17 @@ function malformedPeer(keyText: unknown): PeerVerdict {
   return refuse(shown, 'MALFORMED_PEER', 'the entry’s Key is not "nodekey:" followed by 64 hex digits');
 }
 
+function isBase64OrAbsent(sig: unknown): boolean {
+  if (sig === undefined || sig === null) return true;
+  try {
+    decodeBase64Transient(sig as string, 'KeySignature');
+    return true;
+  } catch (e) {
+    if (!isTlockError(e)) throw e;
+    return false;
+  }
+}
+
 function normalisedKey(keyText: string): string | undefined {
   try {
     return formatNodeKey(parseNodeKey(keyText));
@@ -39,8 +51,43 @@ function normalisedKey(keyText: string): string | undefined {
 }
 
 /**
- * The verdict on one (Key, KeySignature) pair of a map-response entry under `state`: the
- * format §6 check, through `cache` (which must already be set to the state's head).
+ * Judges a set of peers as Tailscale's netmap filter does: each by its signature (`verdict`),
+ * except `UnsignedPeerAPIOnly` ones (unchecked, but their Key must parse); then, over all of them,
+ * keys made obsolete by a newer rotation are refused too (API-only peers included, as in
+ * Tailscale).
+ */
+export function judgePeers(
+  peers: readonly PeerEntry[],
+  verdict: (key: unknown, sig: unknown) => PeerVerdict,
+): PeerVerdict[] {
+  const verdicts = peers.map((peer): PeerVerdict => {
+    if (!peer.apiOnly) return verdict(peer.key, peer.sig);
+    const v = verdict(peer.key, undefined);
+    if (v.ok || v.reason === 'MALFORMED_PEER') return v;
+    // Unchecked, but Go still decodes it: bytes that are not base64 would fail the whole response.
+    if (!isBase64OrAbsent(peer.sig)) {
+      return refuse(
+        v.key,
+        'MALFORMED_SIGNATURE',
+        'KeySignature is not base64, so a Go daemon could not read it',
+      );
+    }
+    return { ok: true, key: v.key, rotation: undefined };
+  });
+  const rotated: RotatedPeer[] = [];
+  for (const v of verdicts)
+    if (v.ok && v.rotation !== undefined) rotated.push({ key: v.key, rotation: v.rotation });
+  if (rotated.length === 0) return verdicts;
+  const obsolete = obsoleteNodeKeys(rotated);
+  return verdicts.map((v): PeerVerdict => {
+    const why = v.ok ? obsolete.get(v.key) : undefined;
+    return why === undefined ? v : { ok: false, key: v.key, reason: 'OBSOLETE_ROTATION', detail: why };
+  });
+}
+
+/**
+ * The verdict on one (Key, KeySignature) pair of a map-response entry under `state`
+ * (`nodeKeyAuthorizedInState`), through `cache`, which must already be set to the state's head.
  */
 export function peerVerdict(
   state: State,

@@ -1,4 +1,4 @@
-import type { RotationFacts } from './verdict.js';
+import type { RotationFacts } from './types.js';
 
 export interface RotatedPeer {
   /** The peer's node key, lower-case `nodekey:` text. */

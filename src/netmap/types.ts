@@ -1,19 +1,19 @@
 import type { State } from '../model/state.js';
 
 /**
- * Tailscale's map-response JSON, parsed, as much as the verifier reads; every other field passes
- * through untouched.
+ * Tailscale's map-response JSON, parsed. Field names are matched as Go matches them (any case);
+ * every field the verifier does not read passes through untouched.
  */
 export interface Netmap {
   /** This node. Checked, never removed. */
   Node?: unknown;
-  /** A full peer list. */
+  /** A full peer list when non-empty; then every delta list beside it is ignored, as Go ignores it. */
   Peers?: unknown;
-  /** Delta: peers added or replaced. */
+  /** Delta: peers added or replaced (applied after `PeersRemoved`). */
   PeersChanged?: unknown;
-  /** Delta: node IDs removed. */
+  /** Delta: node IDs removed (applied first). */
   PeersRemoved?: unknown;
-  /** Delta: partial changes; those that set `Key` or `KeySignature` are checked. */
+  /** Delta: partial changes, applied last; only tailcfg.PeerChange fields are passed on. */
   PeersChangedPatch?: unknown;
   /** Only signals that a sync is due; never turns filtering off. */
   TKAInfo?: unknown;
@@ -34,8 +34,8 @@ export type DropReason =
 export interface DroppedPeer {
   /** `nodekey:<hex>` in lower case; for MALFORMED_PEER whatever text the entry had (cut short), or "". */
   key: string;
-  /** The peer's `ID` (`NodeID` in a patch), when it has one. */
-  id?: number | string;
+  /** The peer's `ID` (`NodeID` in a patch; 0 when absent, as Go reads it), when it can be read. */
+  id?: number;
   name?: string;
   reason: DropReason;
   detail: string;
@@ -53,4 +53,25 @@ export interface AuthorityView {
   /** Base32 hash of the head AUM: verdicts are cached for one head only. */
   readonly head: string;
   readonly state: State;
+}
+
+/** What a verified rotation chain tells the rotation tracker (Tailscale's rotationTracker). */
+export interface RotationFacts {
+  /** The chain's previous node keys as lower-case `nodekey:` text, newest first. */
+  readonly prev: readonly string[];
+  /** Hex of the wrapping key of the chain's initial Direct signature; undefined for credential chains. */
+  readonly group: string | undefined;
+}
+
+/** The verdict on one peer: the only verdict type, from the signature check to the drop report. */
+export type PeerVerdict =
+  | { readonly ok: true; readonly key: string; readonly rotation: RotationFacts | undefined }
+  | { readonly ok: false; readonly key: string; readonly reason: DropReason; readonly detail: string };
+
+/**
+ * Computes verdicts for many (Key, KeySignature) text pairs at once, e.g. on worker threads
+ * (src/pool/). Each verdict must equal `computeVerdict(state, key, sig)`.
+ */
+export interface VerdictBatcher {
+  verdicts(state: State, claims: readonly (readonly [key: string, sig: string])[]): Promise<PeerVerdict[]>;
 }

@@ -1,5 +1,5 @@
 import { NETMAP_CACHE_MAX_SIGNATURE_TEXT } from '../limits.js';
-import type { PeerVerdict } from './verdict.js';
+import type { PeerVerdict } from './types.js';
 
 interface Entry {
   readonly sigText: string;

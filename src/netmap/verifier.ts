@@ -1,11 +1,33 @@
 import { TlockError } from '../errors.js';
-import { MAX_NETMAP_PEERS, NETMAP_PARALLEL_MIN_PEERS, NETMAP_VERDICT_CACHE_ENTRIES } from '../limits.js';
+import {
+  NETMAP_MAX_REMEMBERED_PEERS,
+  NETMAP_PARALLEL_MIN_PEERS,
+  NETMAP_VERDICT_CACHE_ENTRIES,
+} from '../limits.js';
 import type { State } from '../model/state.js';
 import { describe } from '../wire/bytes.js';
-import { FilterRun, type PeerMemory, listOf } from './filter-run.js';
-import { ServerView, isObject } from './server-view.js';
-import type { AuthorityView, Netmap, NetmapVerdict } from './types.js';
-import type { PeerVerdict, VerdictBatcher } from './verdict.js';
+import { DaemonView } from './daemon-view.js';
+import { lockedOutMessage } from './locked-out.js';
+import {
+  DELTA_FIELDS,
+  type EntryList,
+  MapResponseReader,
+  type MapResponseView,
+  type NodeId,
+  type PatchEntry,
+  type PeerEntry,
+  type ResponseField,
+  Unreadable,
+} from './map-response.js';
+import { judgePeers, peerVerdict } from './peer-verdict.js';
+import type {
+  AuthorityView,
+  DroppedPeer,
+  Netmap,
+  NetmapVerdict,
+  PeerVerdict,
+  VerdictBatcher,
+} from './types.js';
 import { VerdictCache } from './verdict-cache.js';
 
 export interface NetmapVerifierOptions {
@@ -15,22 +37,22 @@ export interface NetmapVerifierOptions {
   batcher?: VerdictBatcher;
 }
 
-const LISTS = ['Peers', 'PeersChanged', 'PeersRemoved', 'PeersChangedPatch'] as const;
+type Judge = (peers: readonly PeerEntry[]) => PeerVerdict[];
+type Prefetched = ReadonlyMap<string, { key: string; verdict: PeerVerdict }>;
 
 /**
- * The node-daemon side of Tailnet Lock (format §6, reference §5.2): filters each map response
- * from the (untrusted) coordination server so that only peers whose node keys the authority
- * authorises reach the daemon.
- *
- * Like Tailscale, which rebuilds its netmap and filters every peer again on any map response that
- * is not a pure patch, the verifier keeps the server's view of all peers (`ServerView`) and which
- * of them it passed on, and judges the whole set again whenever something that matters changed:
- * - a full netmap (`Peers`) is filtered as a whole, rotation tracker included;
- * - on a delta (`PeersChanged`, `PeersRemoved`, a `PeersChangedPatch` touching anything but
- *   DERPRegion/Endpoints/Online/LastSeen), or when the authority's head moved, every known peer is
- *   judged again: refused delta entries are dropped and their node IDs added to `PeersRemoved`;
- *   peers passed on earlier and refused now (a key removed, a rotation made them obsolete) are
- *   added to `PeersRemoved`; peers refused earlier and authorised now are sent in `PeersChanged`;
+ * The node-daemon side of Tailnet Lock: filters each map response from the (untrusted)
+ * coordination server so that the daemon, applying the result as Tailscale's client does, holds
+ * only peers whose node keys the authority authorises. The response is read as a Go daemon reads
+ * it (`map-response.ts`), and what the daemon holds is followed step by step (`daemon-view.ts`):
+ * - a non-empty `Peers` is the whole list, judged as a set (rotation obsolescence included); every
+ *   delta list beside it is ignored by the daemon and left out; when nothing is kept, the nodes the
+ *   daemon holds are removed through `PeersRemoved` (an empty `Peers` means "no change" to Go);
+ * - otherwise removals, upserts and patches are applied in Go's order, and when they change
+ *   anything a verdict depends on, or the authority's head moved, every node is judged again:
+ *   refused upserts are dropped and their IDs removed; nodes the daemon holds and the authority now
+ *   refuses are removed; nodes refused earlier and authorised now are sent in `PeersChanged`;
+ * - patches are passed on only for nodes the daemon holds, with only the fields Go applies;
  * - `Node` (this node) is checked and never removed; a refusal sets `selfLockedOut`;
  * - `TKAInfo` never turns filtering off.
  * Verdicts are cached per (node key, signature) for the authority's current head only.
@@ -39,12 +61,8 @@ export class NetmapVerifier {
   readonly #authority: AuthorityView;
   readonly #cache: VerdictCache;
   readonly #batcher: VerdictBatcher | undefined;
-  readonly #peers: PeerMemory = {
-    view: new ServerView(),
-    passedIds: new Set(),
-    keptFull: undefined,
-    head: undefined,
-  };
+  readonly #reader = new MapResponseReader();
+  readonly #view = new DaemonView();
 
   constructor(authority: AuthorityView, options: NetmapVerifierOptions = {}) {
     if (typeof authority !== 'object' || authority === null) {
@@ -67,10 +85,9 @@ export class NetmapVerifier {
 
   /** Filters one parsed map response; the input is never modified. */
   filter(mapResponse: Netmap): NetmapVerdict {
-    checkShape(mapResponse);
+    const read = this.#reader.read(mapResponse);
     const { head, state } = this.#current();
-    this.#cache.useHead(head);
-    return new FilterRun(state, head, this.#cache, this.#peers, mapResponse).finish();
+    return this.#apply(mapResponse, read, state, head, undefined);
   }
 
   /**
@@ -78,21 +95,11 @@ export class NetmapVerifier {
    * the `batcher` (worker threads) first. Call it one map response at a time.
    */
   async filterAsync(mapResponse: Netmap): Promise<NetmapVerdict> {
-    checkShape(mapResponse);
+    const read = this.#reader.read(mapResponse);
     const { head, state } = this.#current();
-    this.#cache.useHead(head);
-    const claims =
-      this.#batcher === undefined
-        ? []
-        : uncachedClaims(
-            mapResponse,
-            // Known peers need checking again only under a new head (a delta re-judges them all).
-            this.#peers.head !== undefined && this.#peers.head !== head ? this.#peers.view : undefined,
-            this.#cache,
-          );
-    if (claims.length < NETMAP_PARALLEL_MIN_PEERS) {
-      return new FilterRun(state, head, this.#cache, this.#peers, mapResponse).finish();
-    }
+    const claims = this.#batcher === undefined ? [] : this.#uncachedClaims(read, head);
+    if (claims.length < NETMAP_PARALLEL_MIN_PEERS)
+      return this.#apply(mapResponse, read, state, head, undefined);
     let verdicts: PeerVerdict[];
     try {
       verdicts = await this.#batcher!.verdicts(state, claims);
@@ -110,7 +117,7 @@ export class NetmapVerifier {
       prefetched = new Map();
       claims.forEach(([key, sig], i) => prefetched!.set(sig, { key, verdict: verdicts[i]! }));
     }
-    return new FilterRun(state, head, this.#cache, this.#peers, mapResponse, prefetched).finish();
+    return this.#apply(mapResponse, read, state, head, prefetched);
   }
 
   #current(): { head: string; state: State } {
@@ -119,45 +126,250 @@ export class NetmapVerifier {
     if (typeof head !== 'string' || typeof state !== 'object' || state === null) {
       throw new TlockError('INVALID_ARGUMENT', 'NetmapVerifier: the authority has no head or state');
     }
+    this.#cache.useHead(head);
     return { head, state: state as State };
   }
-}
 
-function checkShape(resp: unknown): asserts resp is Netmap {
-  if (!isObject(resp)) {
-    throw new TlockError('DECODE', `map response: expected a JSON object, got ${describe(resp)}`);
+  /**
+   * The one place that decides what is judged. A full list is judged whole. Otherwise every node
+   * is judged again when the authority's head moved since the last judgement (a revoked key's
+   * peers go at the next response, whatever it is: a server cannot keep them by sending only
+   * patches), or when the response changes which nodes exist or what their keys are (a verdict
+   * can depend on every other node, through rotation obsolescence); else nothing is.
+   */
+  #scope(read: MapResponseView, head: string): 'full-list' | 'every-node' | 'nothing' {
+    if (read.full !== undefined) return 'full-list';
+    const headMoved = this.#view.judgedUnder !== undefined && this.#view.judgedUnder !== head;
+    const changesNodes =
+      read.upserts.items.length > 0 ||
+      read.removals.length > 0 ||
+      read.patches.some((p) => !(p instanceof Unreadable) && p.rekeys);
+    return headMoved || changesNodes ? 'every-node' : 'nothing';
   }
-  for (const field of LISTS) {
-    const v = resp[field];
-    if (v === undefined || v === null) continue;
-    if (!Array.isArray(v))
-      throw new TlockError('DECODE', `map response: ${field} must be an array or null, got ${describe(v)}`);
-    if (v.length > MAX_NETMAP_PEERS) {
-      throw new TlockError(
-        'LIMIT',
-        `map response: ${field} has ${v.length} entries, more than the ${MAX_NETMAP_PEERS} accepted`,
-      );
+
+  #apply(
+    resp: Netmap,
+    read: MapResponseView,
+    state: State,
+    head: string,
+    prefetched: Prefetched | undefined,
+  ): NetmapVerdict {
+    const verdict = (key: unknown, sig: unknown): PeerVerdict => {
+      if (prefetched !== undefined && typeof sig === 'string') {
+        const hit = prefetched.get(sig);
+        if (hit !== undefined && hit.key === key) return hit.verdict;
+      }
+      return peerVerdict(state, this.#cache, key, sig);
+    };
+    const judge: Judge = (peers) => judgePeers(peers, verdict);
+    const outcome = new Outcome(resp, read);
+    const scope = this.#scope(read, head);
+    if (scope === 'full-list') this.#applyFullList(outcome, read.full!, judge);
+    else this.#applyDelta(outcome, read, scope === 'every-node' ? judge : undefined);
+    this.#view.judgedUnder = head;
+    const result: NetmapVerdict = { netmap: outcome.out, dropped: outcome.dropped };
+    if (read.self !== undefined) {
+      const v = verdict(read.self.key, read.self.sig);
+      // Tailscale skips its own node when it has no usable key.
+      if (!v.ok && v.reason !== 'MALFORMED_PEER') result.selfLockedOut = lockedOutMessage(v);
     }
+    return result;
+  }
+
+  #applyFullList(o: Outcome, full: EntryList<PeerEntry>, judge: Judge): void {
+    const verdicts = judge(full.latest);
+    const kept: unknown[] = [];
+    const held: boolean[] = [];
+    let next = 0;
+    full.items.forEach((item, i) => {
+      if (item instanceof Unreadable) o.dropUnreadable(item);
+      else if (full.superseded.has(i)) o.dropSuperseded(item);
+      else {
+        const v = verdicts[next++]!;
+        held.push(v.ok);
+        if (v.ok) kept.push(item.node);
+        else o.drop(item, v);
+      }
+    });
+    // Go ignores an empty list, so when nothing is kept the daemon is told what to remove.
+    const removed = kept.length === 0 ? this.#view.heldIds() : [];
+    this.#view.applyFullList(full.latest, held);
+    for (const field of DELTA_FIELDS) o.remove(field);
+    o.set('Peers', kept.length === full.items.length ? o.original('Peers') : kept);
+    if (removed.length > 0) o.set('PeersRemoved', removed);
+  }
+
+  /** Removals, upserts, patches, in Go's order; then, if `judge` is given, every node judged again. */
+  #applyDelta(o: Outcome, read: MapResponseView, judge: Judge | undefined): void {
+    const view = this.#view;
+    for (const id of read.removals) view.applyRemoval(id);
+    for (const bad of read.badRemovals) o.dropUnreadable(bad);
+
+    const upserted = new Map<NodeId, PeerEntry>();
+    read.upserts.items.forEach((item, i) => {
+      if (item instanceof Unreadable) o.dropUnreadable(item, 'delta upsert');
+      else if (read.upserts.superseded.has(i)) o.dropSuperseded(item, 'delta upsert');
+      else if (view.applyUpsert(item)) upserted.set(item.id, item);
+      else o.dropMalformed(item, `the verifier remembers at most ${NETMAP_MAX_REMEMBERED_PEERS} peers`);
+    });
+
+    const applied: PatchEntry[] = [];
+    const rekeyed = new Set<NodeId>();
+    for (const patch of read.patches) {
+      if (patch instanceof Unreadable) {
+        o.dropUnreadable(patch);
+        continue;
+      }
+      if (patch.rekeys && upserted.has(patch.id)) {
+        const why =
+          'patch: it re-keys a node this response also replaces, and Go may apply the two in either order';
+        o.dropMalformed({ id: patch.id, name: upserted.get(patch.id)!.name, key: undefined }, why);
+        continue;
+      }
+      // A patch for a node the server never described is skipped by Go, and left out here.
+      if (view.applyPatch(patch) === undefined) continue;
+      applied.push(patch);
+      if (patch.rekeys) rekeyed.add(patch.id);
+    }
+
+    const changed: unknown[] = [];
+    const removed: NodeId[] = [];
+    const resent = new Set<NodeId>();
+    if (judge !== undefined) {
+      const ids: NodeId[] = [];
+      const entries: PeerEntry[] = [];
+      for (const [id, node] of view.nodes()) {
+        ids.push(id);
+        entries.push(node.entry);
+      }
+      const verdicts = new Map<NodeId, PeerVerdict>();
+      judge(entries).forEach((v, i) => verdicts.set(ids[i]!, v));
+      for (const [id, entry] of upserted) {
+        const v = verdicts.get(id)!;
+        if (v.ok) changed.push(entry.node);
+        else {
+          o.drop(entry, v, 'delta upsert');
+          removed.push(id); // the daemon may hold an earlier version
+        }
+      }
+      for (const [id, node] of view.nodes()) {
+        const v = verdicts.get(id)!;
+        if (!upserted.has(id)) {
+          if (v.ok && !node.held) {
+            changed.push(node.entry.node); // refused earlier, authorised now: the daemon never had it
+            resent.add(id);
+          } else if (!v.ok && node.held) {
+            o.drop(node.entry, v, rekeyed.has(id) ? 'patch' : 'no longer authorised');
+            removed.push(id);
+          }
+        }
+        node.held = v.ok;
+      }
+    }
+    const patches: unknown[] = [];
+    for (const patch of applied) {
+      if (view.get(patch.id)?.held === true && !resent.has(patch.id)) patches.push(patch.patch);
+    }
+
+    const removals = [...read.removals];
+    for (const id of removed) if (!removals.includes(id)) removals.push(id);
+    if (o.carries('PeersRemoved') || removals.length > 0) o.set('PeersRemoved', removals);
+    if (o.carries('PeersChanged') || changed.length > 0) o.set('PeersChanged', changed);
+    if (o.carries('PeersChangedPatch')) o.set('PeersChangedPatch', patches);
+  }
+
+  /** The (Key, KeySignature) texts the filter will need and the cache lacks, without repeats. */
+  #uncachedClaims(read: MapResponseView, head: string): [string, string][] {
+    const out: [string, string][] = [];
+    const seen = new Set<string>();
+    const consider = (key: unknown, sig: unknown, apiOnly = false): void => {
+      if (apiOnly || typeof key !== 'string' || typeof sig !== 'string' || sig === '' || seen.has(sig))
+        return;
+      if (this.#cache.get(sig, key) !== undefined) return;
+      seen.add(sig);
+      out.push([key, sig]);
+    };
+    const each = (list: EntryList<PeerEntry>): void => {
+      for (const e of list.latest) consider(e.key, e.sig, e.apiOnly);
+    };
+    if (read.full !== undefined) each(read.full);
+    else {
+      each(read.upserts);
+      for (const patch of read.patches) {
+        if (patch instanceof Unreadable || !patch.rekeys) continue;
+        const known = this.#view.get(patch.id)?.entry;
+        consider(patch.changes['Key'] ?? known?.key, patch.changes['KeySignature'] ?? known?.sig);
+      }
+      // Known peers need checking again only under a new head (the cache holds the rest).
+      const judged = this.#view.judgedUnder;
+      if (judged !== undefined && judged !== head) {
+        for (const [, node] of this.#view.nodes())
+          consider(node.entry.key, node.entry.sig, node.entry.apiOnly);
+      }
+    }
+    if (read.self !== undefined) consider(read.self.key, read.self.sig);
+    return out;
   }
 }
 
-/** The (Key, KeySignature) texts the filter will need and the cache lacks, without repeats. */
-function uncachedClaims(resp: Netmap, view: ServerView | undefined, cache: VerdictCache): [string, string][] {
-  const out: [string, string][] = [];
-  const seen = new Set<string>();
-  const consider = (entry: unknown): void => {
-    if (!isObject(entry) || entry['UnsignedPeerAPIOnly'] === true) return;
-    const key = entry['Key'];
-    const sig = entry['KeySignature'];
-    if (typeof key !== 'string' || typeof sig !== 'string' || sig === '' || seen.has(sig)) return;
-    if (cache.get(sig, key) !== undefined) return;
-    seen.add(sig);
-    out.push([key, sig]);
-  };
-  for (const entry of listOf(resp.Peers)) consider(entry);
-  for (const entry of listOf(resp.PeersChanged)) consider(entry);
-  for (const entry of listOf(resp.PeersChangedPatch)) consider(entry);
-  if (view !== undefined && !Array.isArray(resp.Peers)) for (const [, node] of view.entries()) consider(node);
-  consider(resp.Node);
-  return out;
+/** The filtered response being built (a shallow copy), and the report of what was dropped. */
+class Outcome {
+  readonly out: Netmap;
+  readonly dropped: DroppedPeer[] = [];
+  readonly #keyOf: MapResponseView['keyOf'];
+
+  constructor(
+    readonly resp: Netmap,
+    read: MapResponseView,
+  ) {
+    this.out = { ...resp };
+    this.#keyOf = read.keyOf;
+  }
+
+  /** Whether the response carries `field` (under any case). */
+  carries(field: ResponseField): boolean {
+    return this.#keyOf[field] !== undefined;
+  }
+
+  original(field: ResponseField): unknown {
+    const key = this.#keyOf[field];
+    return key === undefined ? undefined : this.resp[key];
+  }
+
+  /** Sets a field under the response's own key for it (any case reads the same to Go). */
+  set(field: ResponseField, value: unknown): void {
+    this.out[this.#keyOf[field] ?? field] = value;
+  }
+
+  remove(field: ResponseField): void {
+    const key = this.#keyOf[field];
+    if (key !== undefined) delete this.out[key];
+  }
+
+  drop(entry: Pick<Unreadable, 'id' | 'name'>, v: PeerVerdict & { ok: false }, context?: string): void {
+    const detail = context === undefined ? v.detail : `${context}: ${v.detail}`;
+    // Built in this order so the JSON reads key, id, name, reason, detail.
+    const who: { id?: NodeId; name?: string } = {};
+    if (entry.id !== undefined) who.id = entry.id;
+    if (entry.name !== undefined) who.name = entry.name;
+    this.dropped.push({ key: v.key, ...who, reason: v.reason, detail });
+  }
+
+  dropMalformed(entry: Pick<PeerEntry, 'id' | 'name' | 'key'>, detail: string): void {
+    this.drop(entry, { ok: false, key: shownKey(entry.key), reason: 'MALFORMED_PEER', detail });
+  }
+
+  dropSuperseded(entry: PeerEntry, context?: string): void {
+    const why = 'a later entry has the same node ID, and the daemon keeps only the last';
+    this.dropMalformed(entry, context === undefined ? why : `${context}: ${why}`);
+  }
+
+  dropUnreadable(u: Unreadable, context?: string): void {
+    this.drop(u, { ok: false, key: '', reason: 'MALFORMED_PEER', detail: u.detail }, context);
+  }
+}
+
+/** A Key value as a drop report shows it: its text (cut short), or "". */
+function shownKey(key: unknown): string {
+  return typeof key === 'string' ? key.slice(0, 80) : '';
 }

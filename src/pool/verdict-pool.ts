@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TlockError } from '../errors.js';
 import type { State } from '../model/state.js';
-import type { PeerVerdict, VerdictBatcher } from '../netmap/verdict.js';
+import type { PeerVerdict, VerdictBatcher } from '../netmap/types.js';
 import type { VerdictJob, VerdictJobResult } from './verdict-worker.js';
 
 export interface VerdictPoolOptions {

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { State } from '../model/state.js';
 import { computeVerdict } from '../netmap/peer-verdict.js';
-import type { PeerVerdict } from '../netmap/verdict.js';
+import type { PeerVerdict } from '../netmap/types.js';
 
 /** A worker thread of the VerdictPool: computes verdicts for the claims it is sent. */
 

@@ -82,7 +82,7 @@ function requireState(state: unknown): asserts state is State {
 }
 
 /** Follows rotations down to the innermost Direct or Credential and returns its keyID. */
-function authorizingKeyID(top: NodeKeySignature): Uint8Array {
+export function authorizingKeyID(top: NodeKeySignature): Uint8Array {
   for (let s: NodeKeySignature | undefined = top; ; s = s.nested) {
     if (s === undefined) malformed('a rotation is missing its nested signature');
     if (s.sigKind === SigKind.Direct || s.sigKind === SigKind.Credential) {

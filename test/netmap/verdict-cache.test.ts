@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
 import { NetmapVerifier } from '../../src/netmap/verifier.js';
 import { VerdictCache, fingerprint } from '../../src/netmap/verdict-cache.js';
-import type { PeerVerdict } from '../../src/netmap/verdict.js';
+import type { PeerVerdict } from '../../src/netmap/types.js';
 import { signNodeKey } from '../../src/signing/direct.js';
 import { b64, newNodeKey, nodeKeyText, stateTrusting } from '../nks-fixtures.js';
 

@@ -221,59 +221,61 @@ describe('NetmapVerifier on deltas', () => {
         peer(11, k2!),
         peer(12, k3!, signNodeKey(admin, k1!)),
         'junk',
-        { Key: nodeKeyText(k4!) }, // no ID: dropped, nothing to remove
+        { Key: nodeKeyText(k4!) }, // no ID: node 0 to Go
         peer(13, k4!, undefined, { UnsignedPeerAPIOnly: true }),
       ],
       PeersRemoved: [3, 11],
     });
     const v = verifier.filter(resp);
     expect(ids(v.netmap.PeersChanged)).toEqual([10, 13]);
-    expect(v.netmap.PeersRemoved).toEqual([3, 11, 12]);
+    expect(v.netmap.PeersRemoved).toEqual([3, 11, 12, 0]);
     expect(reasons(v)).toEqual([
+      [undefined, 'MALFORMED_PEER'],
       [11, 'MISSING_SIGNATURE'],
       [12, 'WRONG_NODE_KEY'],
-      [undefined, 'MALFORMED_PEER'],
-      [undefined, 'MISSING_SIGNATURE'],
+      [0, 'MISSING_SIGNATURE'],
     ]);
-    expect(v.dropped[0]!.detail).toMatch(/^delta upsert/);
+    expect(v.dropped[1]!.detail).toMatch(/^delta upsert/);
   });
 
   it('PeersChangedPatch: a patch setting Key or KeySignature is checked as the node it makes', () => {
     const { verifier } = world();
     const d1 = signNodeKey(admin, k1!, { wrappingPubkey: nodeTL.publicKey });
-    verifier.filter({ Peers: [peer(1, k1!, d1), peer(2, k2!, signNodeKey(admin, k2!))] });
+    const node2 = peer(2, k2!, signNodeKey(admin, k2!));
+    verifier.filter({ Peers: [peer(1, k1!, d1), node2, peer(3, k3!, signNodeKey(admin, k3!))] });
     const k5 = newNodeKey();
     const resp = deepFreeze({
       PeersChangedPatch: [
         { NodeID: 1, KeySignature: b64(Uint8Array.of(1, 2, 3)) }, // garbage signature
-        { NodeID: 2, Key: nodeKeyText(k3!) }, // new key, old signature: does not cover it
-        { NodeID: 3, KeySignature: b64(signNodeKey(admin, k4!)) }, // unknown node: key unknown
-        { NodeID: 4, Online: true, DERPRegion: 2 }, // changes neither
-        { NodeID: 5, Key: nodeKeyText(k5), KeySignature: b64(signNodeKey(admin, k5)) },
-        { NodeID: 6, KeySignature: '' }, // clears the signature of an unknown node
+        { NodeID: 2, Key: nodeKeyText(k4!) }, // new key, old signature: does not cover it
+        { NodeID: 3, Online: true, DERPRegion: 2 }, // changes no verdict
+        { NodeID: 5, Key: nodeKeyText(k5), KeySignature: b64(signNodeKey(admin, k5)) }, // unknown: Go skips it
+        { NodeID: 6, KeySignature: '' }, // unknown too
       ],
     });
     const v = verifier.filter(resp);
-    expect((v.netmap.PeersChangedPatch as Record<string, unknown>[]).map((p) => p['NodeID'])).toEqual([4, 5]);
-    expect(v.netmap.PeersRemoved).toEqual([1, 2, 3, 6]);
+    expect(v.netmap.PeersChangedPatch).toEqual([{ NodeID: 3, Online: true, DERPRegion: 2 }]);
+    expect(v.netmap.PeersRemoved).toEqual([1, 2]);
     expect(reasons(v)).toEqual([
       [1, 'MALFORMED_SIGNATURE'],
       [2, 'WRONG_NODE_KEY'],
-      [3, 'MALFORMED_PEER'],
-      [6, 'MALFORMED_PEER'],
     ]);
     expect(v.dropped[0]!.detail).toMatch(/^patch/);
-    expect(v.dropped[2]!.detail).toMatch(/Key was never sent/);
-    // Patches merge with what the server said before: node 2 now claims k3; a signature for k3 passes.
+    // Patches merge with what the server said before: node 2 now claims k4; a signature for k4
+    // authorises it, and the daemon (which no longer holds node 2) gets the whole node again.
     const fix = verifier.filter({
-      PeersChangedPatch: [{ NodeID: 2, KeySignature: b64(signNodeKey(admin, k3!)) }],
+      PeersChangedPatch: [{ NodeID: 2, KeySignature: b64(signNodeKey(admin, k4!)) }],
     });
     expect(fix.dropped).toEqual([]);
-    // A patch clearing a known node's signature evicts it.
+    expect(fix.netmap.PeersChangedPatch).toEqual([]);
+    expect(fix.netmap.PeersChanged).toEqual([
+      { ...node2, Key: nodeKeyText(k4!), KeySignature: b64(signNodeKey(admin, k4!)) },
+    ]);
+    // A patch clearing a held node's signature evicts it.
     expect(reasons(verifier.filter({ PeersChangedPatch: [{ NodeID: 2, KeySignature: '' }] }))).toEqual([
       [2, 'MISSING_SIGNATURE'],
     ]);
-    // Node 1 rotates with a signature its own TL key made.
+    // Node 1 rotates with a signature its own TL key made: sent again, whole.
     const k6 = newNodeKey();
     const rot = verifier.filter({
       PeersChangedPatch: [
@@ -281,12 +283,25 @@ describe('NetmapVerifier on deltas', () => {
       ],
     });
     expect(rot.dropped).toEqual([]);
-    // Removed nodes are forgotten: a signature-only patch for node 5 is refused after its removal.
-    verifier.filter({ PeersRemoved: [5] });
+    expect(ids(rot.netmap.PeersChanged)).toEqual([1]);
+    // Removed nodes are forgotten: a patch for node 3 after its removal is skipped, as Go skips it.
+    verifier.filter({ PeersRemoved: [3] });
     const after = verifier.filter({
-      PeersChangedPatch: [{ NodeID: 5, KeySignature: b64(signNodeKey(admin, k5)) }],
+      PeersChangedPatch: [{ NodeID: 3, KeySignature: b64(signNodeKey(admin, k5)) }],
     });
-    expect(reasons(after)).toEqual([[5, 'MALFORMED_PEER']]);
+    expect(after.dropped).toEqual([]);
+    expect(after.netmap.PeersChangedPatch).toEqual([]);
+  });
+
+  it('passes on only the fields a patch carries to Go (tailcfg.PeerChange), under their own names', () => {
+    const { verifier } = world();
+    verifier.filter({ Peers: [peer(1, k1!, signNodeKey(admin, k1!))] });
+    const v = verifier.filter({
+      PeersChangedPatch: [
+        { nodeid: 1, endpoints: ['192.0.2.9:41641'], UnsignedPeerAPIOnly: true, ID: 7, Cap: 0 },
+      ],
+    });
+    expect(v.netmap.PeersChangedPatch).toEqual([{ NodeID: 1, Endpoints: ['192.0.2.9:41641'] }]);
   });
 
   it('a bypass attempt: re-keying a signed peer to an unsigned key evicts it', () => {
@@ -362,21 +377,43 @@ describe('NetmapVerifier on hostile input', () => {
       { Key: nodeKeyText(k), KeySignature: 'AAA' },
       { Key: nodeKeyText(k), KeySignature: 'x'.repeat(100_000) },
       { Key: nodeKeyText(k), KeySignature: b64(credentialOnly) },
+      { ID: 'x', Key: nodeKeyText(k) },
+      { ID: 2 ** 60, Key: nodeKeyText(k) },
+      { ID: 1.5, Key: nodeKeyText(k) },
+      { UnsignedPeerAPIOnly: 'yes', Key: nodeKeyText(k) },
       JSON.parse('{"__proto__": {"polluted": 1}, "Key": 7}') as unknown,
-    ];
-    const v = verifier.filter({
-      Peers: junk,
-      PeersChanged: junk,
-      PeersChangedPatch: junk,
-      PeersRemoved: junk,
-    });
-    expect(v.netmap.Peers).toEqual([]);
-    expect(v.netmap.PeersChanged).toEqual([]);
-    expect(v.dropped.every((d) => d.reason === 'MALFORMED_PEER' || d.reason === 'MALFORMED_SIGNATURE')).toBe(
-      true,
+    ].map((e, i) =>
+      typeof e === 'object' && e !== null && !Array.isArray(e) && !('ID' in e) ? { ID: i, ...e } : e,
     );
-    expect(v.dropped.filter((d) => d.reason === 'MALFORMED_SIGNATURE').length).toBeGreaterThanOrEqual(14);
+    const v = verifier.filter({ Peers: junk });
+    expect(v.netmap.Peers).toEqual([]);
+    expect(v.dropped.map((d) => d.reason)).toEqual([
+      ...new Array<string>(8).fill('MALFORMED_PEER'),
+      ...new Array<string>(7).fill('MALFORMED_SIGNATURE'),
+      ...new Array<string>(5).fill('MALFORMED_PEER'),
+    ]);
+    const d = verifier.filter({ PeersChanged: junk, PeersChangedPatch: junk, PeersRemoved: junk });
+    expect(d.netmap.PeersChanged).toEqual([]);
+    expect(d.netmap.PeersChangedPatch).toEqual([]);
+    // Only node IDs: the junk's own (1, and null, which Go reads as node 0), then the refused upserts'.
+    const removed = d.netmap.PeersRemoved as unknown[];
+    expect(removed.slice(0, 2)).toEqual([1, 0]);
+    expect(removed.every((id) => Number.isSafeInteger(id))).toBe(true);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('a full list leaves every delta list out (Go ignores them beside it)', () => {
+    const { verifier } = world();
+    const k = newNodeKey();
+    const v = verifier.filter({
+      Peers: [peer(1, k, signNodeKey(admin, k))],
+      PeersChanged: [peer(2, newNodeKey())],
+      PeersRemoved: [1],
+      PeersChangedPatch: [{ NodeID: 1, Online: true }],
+      OnlineChange: { 1: true },
+    });
+    expect(Object.keys(v.netmap)).toEqual(['Peers']);
+    expect(v.dropped).toEqual([]);
   });
 
   it('passes an own "__proto__" field through as data', () => {

@@ -3,7 +3,7 @@ import { TlockError } from '../../src/errors.js';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
 import { computeVerdict } from '../../src/netmap/peer-verdict.js';
 import { NetmapVerifier } from '../../src/netmap/verifier.js';
-import type { PeerVerdict, VerdictBatcher } from '../../src/netmap/verdict.js';
+import type { PeerVerdict, VerdictBatcher } from '../../src/netmap/types.js';
 import { VerdictPool } from '../../src/pool/verdict-pool.js';
 import { signNodeKey } from '../../src/signing/direct.js';
 import { newNodeKey, stateTrusting } from '../nks-fixtures.js';

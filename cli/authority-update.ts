@@ -1,0 +1,48 @@
+import type { UpdateBuilder } from '../src/authority/builder.js';
+import type { SigningKey } from '../src/crypto/ed25519.js';
+import type { AUM } from '../src/model/aum.js';
+import { CliError } from './cli-error.js';
+import { EXIT } from './exit-codes.js';
+import { uninterrupted } from './interrupt.js';
+import type { LocalAuthority } from './local-authority.js';
+import type { Output } from './output.js';
+import { logMessageJSON, tlpubText } from './tslockjsonv1.js';
+
+/** Refuses, before anything is built, a signer the authority would not accept updates from. */
+export function requireTrustedSigner(local: LocalAuthority, signer: SigningKey, doing: string): void {
+  if (!local.authority.keyTrusted(signer.publicKey)) {
+    throw new CliError(
+      EXIT.USAGE,
+      'UNTRUSTED_KEY',
+      `cannot ${doing}: this machine's key ${tlpubText(signer.publicKey)} is not trusted by the authority; ` +
+        'run the command where a trusted key is (or give one with --key), or have an admin trust this key with "tlock add"',
+    );
+  }
+}
+
+/**
+ * Signs the changes `build` makes as one update (with a checkpoint when one is due), checks it
+ * against the authority and stores it all or nothing. Any refusal comes before a byte is written.
+ */
+export async function signAndStore(
+  local: LocalAuthority,
+  signer: SigningKey,
+  doing: string,
+  build: (builder: UpdateBuilder) => void,
+): Promise<AUM[]> {
+  requireTrustedSigner(local, signer, doing);
+  const builder = local.authority.newUpdater(signer);
+  build(builder);
+  const aums = await builder.finalize(local.store);
+  await uninterrupted(() => local.authority.inform(local.store, aums));
+  return aums;
+}
+
+/** What a change command prints: its summary and the new head, or `{Head, Updates}` with --json. */
+export function reportUpdates(out: Output, local: LocalAuthority, aums: AUM[], summary: string[]): void {
+  if (out.json) {
+    out.document({ Head: local.authority.head, Updates: aums.map(logMessageJSON) });
+    return;
+  }
+  out.text(...summary, `Head: ${local.authority.head}`);
+}

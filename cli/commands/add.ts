@@ -1,0 +1,35 @@
+import { defineCommand } from '../command.js';
+import { reportUpdates, signAndStore } from '../authority-update.js';
+import { parseKeyArguments } from '../key-arguments.js';
+import { KEY_OPTION, loadSigningKey } from '../key-file.js';
+import { requireLocalAuthority } from '../local-authority.js';
+import { tlpubText } from '../tslockjsonv1.js';
+
+export default defineCommand({
+  name: 'add',
+  usage: '<tlpub>[?votes]…',
+  description: [
+    'Adds every key given (?votes: 1 to 4096, default 1) in one update signed by this machine’s',
+    'key, which must be trusted. All or nothing: a key already trusted, a weak key or a full key',
+    'table refuses the whole command, and the store stays as it was.',
+  ].join('\n'),
+  options: { ...KEY_OPTION },
+  positionals: { min: 1 },
+  examples: ['tlock add tlpub:2c5f…', 'tlock add tlpub:2c5f…?2 tlpub:9a01… --json'],
+  async run({ options, args, out, stateDir }) {
+    const keys = parseKeyArguments(args);
+    const signer = await loadSigningKey(stateDir, options.key);
+    const local = await requireLocalAuthority(stateDir);
+    const aums = await signAndStore(local, signer, 'add keys', (b) => {
+      for (const k of keys) b.addKey({ kind: 1, votes: k.votes ?? 1, public: k.public });
+    });
+    reportUpdates(
+      out,
+      local,
+      aums,
+      keys.map(
+        (k) => `Added ${tlpubText(k.public)} (${k.votes ?? 1} vote${(k.votes ?? 1) === 1 ? '' : 's'}).`,
+      ),
+    );
+  },
+});

@@ -1,0 +1,40 @@
+import { usageError } from '../cli-error.js';
+import { defineCommand } from '../command.js';
+import { reportUpdates, signAndStore } from '../authority-update.js';
+import { parseKeyArgument } from '../key-arguments.js';
+import { KEY_OPTION, loadSigningKey } from '../key-file.js';
+import { requireLocalAuthority } from '../local-authority.js';
+import { tlpubText } from '../tslockjsonv1.js';
+
+function parseEntries(texts: readonly string[]): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const t of texts) {
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw usageError(`"${t}": metadata is given as KEY=VALUE`);
+    const k = t.slice(0, eq);
+    if (Object.hasOwn(meta, k)) throw usageError(`metadata key "${k}" is given twice`);
+    meta[k] = t.slice(eq + 1);
+  }
+  return meta;
+}
+
+export default defineCommand({
+  name: 'set-meta',
+  usage: '<tlpub> KEY=VALUE…',
+  description: [
+    'Replaces the whole metadata map of a trusted key (at most 512 bytes of keys and values) in',
+    'one update signed by this machine’s key. Entries not given are dropped.',
+  ].join('\n'),
+  options: { ...KEY_OPTION },
+  positionals: { min: 2 },
+  examples: ['tlock set-meta tlpub:2c5f… owner=alice@example.com "note=laptop key"'],
+  async run({ options, args, out, stateDir }) {
+    const key = parseKeyArgument(args[0]!);
+    if (key.votes !== undefined) throw usageError('set-meta takes the key without ?votes (see set-votes)');
+    const meta = parseEntries(args.slice(1));
+    const signer = await loadSigningKey(stateDir, options.key);
+    const local = await requireLocalAuthority(stateDir);
+    const aums = await signAndStore(local, signer, 'change metadata', (b) => b.setKeyMeta(key.public, meta));
+    reportUpdates(out, local, aums, [`Set the metadata of ${tlpubText(key.public)}.`]);
+  },
+});

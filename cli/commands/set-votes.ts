@@ -1,0 +1,36 @@
+import { usageError } from '../cli-error.js';
+import { defineCommand } from '../command.js';
+import { reportUpdates, signAndStore } from '../authority-update.js';
+import { parseKeyArguments } from '../key-arguments.js';
+import { KEY_OPTION, loadSigningKey } from '../key-file.js';
+import { requireLocalAuthority } from '../local-authority.js';
+import { tlpubText } from '../tslockjsonv1.js';
+
+export default defineCommand({
+  name: 'set-votes',
+  usage: '<tlpub>?<votes>…',
+  description: [
+    'Sets the votes (1 to 4096) of each key given, in one update signed by this machine’s key.',
+    'When two admins sign conflicting updates, the one whose signers have more votes wins.',
+  ].join('\n'),
+  options: { ...KEY_OPTION },
+  positionals: { min: 1 },
+  examples: ['tlock set-votes tlpub:2c5f…?3', 'tlock set-votes tlpub:2c5f…?2 tlpub:9a01…?1 --json'],
+  async run({ options, args, out, stateDir }) {
+    const keys = parseKeyArguments(args);
+    const missing = keys.find((k) => k.votes === undefined);
+    if (missing !== undefined)
+      throw usageError(`"${missing.text}": say how many votes, as ${missing.text}?2`);
+    const signer = await loadSigningKey(stateDir, options.key);
+    const local = await requireLocalAuthority(stateDir);
+    const aums = await signAndStore(local, signer, 'change votes', (b) => {
+      for (const k of keys) b.setKeyVotes(k.public, k.votes!);
+    });
+    reportUpdates(
+      out,
+      local,
+      aums,
+      keys.map((k) => `${tlpubText(k.public)} now has ${k.votes} vote${k.votes === 1 ? '' : 's'}.`),
+    );
+  },
+});

@@ -1,0 +1,326 @@
+import { TlockError } from '../errors.js';
+import { MAX_NETMAP_PEERS } from '../limits.js';
+import { decodeBase64Transient } from '../wire/base64.js';
+import { describe } from '../wire/bytes.js';
+import { parseNodeKey } from '../wire/keytext.js';
+import { GoFieldReader, goFold } from './go-field-names.js';
+
+/*
+ * A map response as a node daemon reads it: Go's encoding/json decoding into Tailscale's tailcfg
+ * types, applied as Tailscale's client does (controlclient/map.go). The verifier judges what this
+ * file reads, so that it judges exactly what the daemon will hold.
+ *
+ * Field names: matched as Go matches them, and an object Go could read two ways is refused
+ * (go-field-names.ts).
+ *
+ * Values: a node ID is an int64, and an absent or null ID is node 0; IDs beyond 2^53 cannot be
+ * carried exactly through JSON.parse, so such an entry is refused. A Node's null fields keep
+ * their zero values (no Key, no signature, not API-only). A patch carries only tailcfg.PeerChange
+ * fields, each applied only when set (non-null; DERPRegion and Cap also non-zero).
+ */
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** tailcfg.NodeID: an int64 (0 for a node without one). */
+export type NodeId = number;
+
+/** A Node of `Peers` or `PeersChanged` (or the response's own `Node`), as Go reads it. */
+export interface PeerEntry {
+  readonly id: NodeId;
+  /** The object itself: passed on untouched. */
+  readonly node: Readonly<Record<string, unknown>>;
+  /** The values of Key and KeySignature (undefined when absent); judged by peer-verdict.ts. */
+  readonly key: unknown;
+  readonly sig: unknown;
+  readonly apiOnly: boolean;
+  readonly name: string | undefined;
+}
+
+/** A `PeersChangedPatch` entry: what Go applies from it, and nothing else. */
+export interface PatchEntry {
+  readonly id: NodeId;
+  /** Node field name → value, for the fields Go applies from this patch. */
+  readonly changes: Readonly<Record<string, unknown>>;
+  /** The patch as passed on: NodeID and the applied fields, under PeerChange's names. */
+  readonly patch: Readonly<Record<string, unknown>>;
+  /** Whether it sets Key or KeySignature, the only fields a verdict depends on. */
+  readonly rekeys: boolean;
+}
+
+/** An entry Go cannot read, or could read more than one way: it is dropped. */
+export class Unreadable {
+  constructor(
+    readonly id: NodeId | undefined,
+    readonly name: string | undefined,
+    readonly detail: string,
+  ) {}
+}
+
+/** One list of a response, in input order. */
+export interface EntryList<T extends { readonly id: NodeId }> {
+  readonly items: readonly (T | Unreadable)[];
+  /** Indices of entries that a later entry with the same node ID replaces (Go keeps the last). */
+  readonly superseded: ReadonlySet<number>;
+  /** The entries that count: readable, and not superseded, in input order. */
+  readonly latest: readonly T[];
+}
+
+const RESPONSE_FIELDS = [
+  'Node',
+  'Peers',
+  'PeersChanged',
+  'PeersRemoved',
+  'PeersChangedPatch',
+  'PeerSeenChange',
+  'OnlineChange',
+  'TKAInfo',
+] as const;
+export type ResponseField = (typeof RESPONSE_FIELDS)[number];
+
+/** The lists of peers (and changes to them) that Go ignores when `Peers` is a full list. */
+export const DELTA_FIELDS: readonly ResponseField[] = [
+  'PeersChanged',
+  'PeersRemoved',
+  'PeersChangedPatch',
+  'PeerSeenChange',
+  'OnlineChange',
+];
+
+const LIST_FIELDS = ['Peers', 'PeersChanged', 'PeersRemoved', 'PeersChangedPatch'] as const;
+
+export interface MapResponseView {
+  /** The response's own key for each field it carries (maybe not in the canonical case). */
+  readonly keyOf: Readonly<Partial<Record<ResponseField, string>>>;
+  /** A non-empty `Peers`: the whole list. Then the daemon ignores every delta beside it. */
+  readonly full: EntryList<PeerEntry> | undefined;
+  readonly upserts: EntryList<PeerEntry>;
+  readonly removals: readonly NodeId[];
+  readonly badRemovals: readonly Unreadable[];
+  /** In order; a patch never replaces another (Go applies each). */
+  readonly patches: readonly (PatchEntry | Unreadable)[];
+  /** This node, when the response carries a readable one. */
+  readonly self: PeerEntry | undefined;
+}
+
+const NODE_FIELDS = ['ID', 'Name', 'Key', 'KeySignature', 'UnsignedPeerAPIOnly'] as const;
+/** tailcfg.PeerChange: every field a patch can carry to a Go daemon. */
+const PATCH_FIELDS = [
+  'NodeID',
+  'DERPRegion',
+  'Cap',
+  'CapMap',
+  'Endpoints',
+  'Key',
+  'KeySignature',
+  'DiscoKey',
+  'Online',
+  'LastSeen',
+  'KeyExpiry',
+] as const;
+/** PeerChange fields whose Node field has another name; the rest keep theirs. */
+const NODE_FIELD_OF: Readonly<Record<string, string>> = { DERPRegion: 'HomeDERP' };
+/** PeerChange fields Go applies only when non-zero (the others: when non-null). */
+const APPLIED_WHEN_NON_ZERO: ReadonlySet<string> = new Set(['DERPRegion', 'Cap']);
+
+/** Reads map responses as the daemon will; it remembers the last few object layouts it saw. */
+export class MapResponseReader {
+  readonly #response = new GoFieldReader(RESPONSE_FIELDS);
+  readonly #node = new GoFieldReader(NODE_FIELDS);
+  readonly #patch = new GoFieldReader(PATCH_FIELDS);
+
+  /**
+   * Throws TlockError DECODE when Go would not decode the response at all (not an object,
+   * top-level fields that collide, a list that is not an array) and LIMIT for a list longer than
+   * any tailnet; entries it cannot read are returned, for dropping.
+   */
+  read(resp: unknown): MapResponseView {
+    if (!isObject(resp)) {
+      throw new TlockError('DECODE', `map response: expected a JSON object, got ${describe(resp)}`);
+    }
+    const layout = this.#response.layout(resp);
+    if (layout.problem !== undefined) throw new TlockError('DECODE', `map response: ${layout.problem}`);
+    const keyOf = layout.at;
+    const list = (field: (typeof LIST_FIELDS)[number]): readonly unknown[] => {
+      const key = keyOf[field];
+      const v = key === undefined ? undefined : resp[key];
+      if (v === undefined || v === null) return [];
+      if (!Array.isArray(v)) {
+        throw new TlockError('DECODE', `map response: ${field} must be an array or null, got ${describe(v)}`);
+      }
+      if (v.length > MAX_NETMAP_PEERS) {
+        throw new TlockError(
+          'LIMIT',
+          `map response: ${field} has ${v.length} entries, more than the ${MAX_NETMAP_PEERS} accepted`,
+        );
+      }
+      return v;
+    };
+    const [peers, changed, removed, patches] = LIST_FIELDS.map(list) as [
+      readonly unknown[],
+      readonly unknown[],
+      readonly unknown[],
+      readonly unknown[],
+    ];
+    const selfKey = keyOf.Node;
+    const self = selfKey === undefined ? undefined : this.#readPeer(resp[selfKey]);
+    const view = { keyOf, self: self instanceof Unreadable ? undefined : self };
+    if (peers.length > 0) {
+      return {
+        ...view,
+        full: this.#readPeers(peers),
+        upserts: NO_ENTRIES,
+        removals: [],
+        badRemovals: [],
+        patches: [],
+      };
+    }
+    const removals: NodeId[] = [];
+    const badRemovals: Unreadable[] = [];
+    for (const id of removed) {
+      const r = readNodeId(id);
+      if (typeof r === 'number') removals.push(r);
+      else badRemovals.push(new Unreadable(undefined, undefined, `PeersRemoved: ${r}`));
+    }
+    return {
+      ...view,
+      full: undefined,
+      upserts: this.#readPeers(changed),
+      removals,
+      badRemovals,
+      patches: patches.map((p) => this.#readPatch(p)),
+    };
+  }
+
+  /** Tailscale's servers send lists sorted by ID: a strictly increasing run needs no index. */
+  #readPeers(values: readonly unknown[]): EntryList<PeerEntry> {
+    const items = new Array<PeerEntry | Unreadable>(values.length);
+    const latest: PeerEntry[] = [];
+    let previous = -Infinity;
+    let sorted = true;
+    for (let i = 0; i < values.length; i++) {
+      const item = this.#readPeer(values[i]);
+      items[i] = item;
+      if (item instanceof Unreadable) continue;
+      latest.push(item);
+      if (item.id <= previous) sorted = false;
+      previous = item.id;
+    }
+    if (sorted) return { items, superseded: NO_SUPERSEDED, latest };
+    const superseded = supersededEntries(items);
+    const last: PeerEntry[] = [];
+    items.forEach((item, i) => {
+      if (!(item instanceof Unreadable) && !superseded.has(i)) last.push(item);
+    });
+    return { items, superseded, latest: last };
+  }
+
+  #readPeer(value: unknown): PeerEntry | Unreadable {
+    if (!isObject(value)) return unreadable(undefined, undefined, 'the peer entry is not an object');
+    const { at, problem } = this.#node.layout(value);
+    const nameValue = at.Name === undefined ? undefined : value[at.Name];
+    const name = typeof nameValue === 'string' ? nameValue : undefined;
+    const id = readNodeId(at.ID === undefined ? undefined : value[at.ID]);
+    if (typeof id === 'string') return unreadable(undefined, name, id);
+    if (problem !== undefined) return unreadable(id, name, problem);
+    const apiOnly = at.UnsignedPeerAPIOnly === undefined ? undefined : value[at.UnsignedPeerAPIOnly];
+    if (apiOnly !== undefined && apiOnly !== null && typeof apiOnly !== 'boolean') {
+      return unreadable(id, name, `UnsignedPeerAPIOnly must be a boolean, got ${describe(apiOnly)}`);
+    }
+    return {
+      id,
+      node: value,
+      key: at.Key === undefined ? undefined : value[at.Key],
+      sig: at.KeySignature === undefined ? undefined : value[at.KeySignature],
+      apiOnly: apiOnly === true,
+      name,
+    };
+  }
+
+  #readPatch(value: unknown): PatchEntry | Unreadable {
+    if (!isObject(value))
+      return unreadable(undefined, undefined, 'the PeersChangedPatch entry is not an object');
+    const { at, problem } = this.#patch.layout(value);
+    const id = readNodeId(at.NodeID === undefined ? undefined : value[at.NodeID]);
+    if (typeof id === 'string') return unreadable(undefined, undefined, `patch: ${id}`);
+    if (problem !== undefined) return unreadable(id, undefined, `patch: ${problem}`);
+    const changes: Record<string, unknown> = {};
+    const patch: Record<string, unknown> = { NodeID: id };
+    for (const field of PATCH_FIELDS) {
+      const key = at[field];
+      if (field === 'NodeID' || key === undefined) continue;
+      const v = value[key];
+      if (v === undefined || v === null || (APPLIED_WHEN_NON_ZERO.has(field) && v === 0)) continue;
+      // A value Go cannot read fails the whole response for the daemon: never pass one on.
+      if (field === 'Key' && !isNodeKeyText(v)) {
+        return unreadable(id, undefined, 'patch: Key is not "nodekey:" followed by 64 hex digits');
+      }
+      if (field === 'KeySignature' && !isBase64Text(v)) {
+        return unreadable(id, undefined, 'patch: KeySignature is not standard base64');
+      }
+      changes[NODE_FIELD_OF[field] ?? field] = v;
+      patch[field] = v;
+    }
+    const rekeys = 'Key' in changes || 'KeySignature' in changes;
+    return { id, changes, patch, rekeys };
+  }
+}
+
+function isNodeKeyText(v: unknown): boolean {
+  try {
+    parseNodeKey(v as string);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isBase64Text(v: unknown): boolean {
+  try {
+    decodeBase64Transient(v as string, 'KeySignature');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The node ID Go reads, or why it cannot be carried. */
+function readNodeId(value: unknown): NodeId | string {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value + 0; // -0 is 0
+  if (typeof value === 'number' && Number.isInteger(value))
+    return `node ID ${value} is beyond 2^53, which JSON.parse cannot carry exactly`;
+  return `a node ID must be an integer, got ${describe(value)}`;
+}
+
+function unreadable(id: NodeId | undefined, name: string | undefined, detail: string): Unreadable {
+  return new Unreadable(id, name, detail);
+}
+
+const NO_SUPERSEDED: ReadonlySet<number> = new Set();
+const NO_ENTRIES: EntryList<PeerEntry> = { items: [], superseded: NO_SUPERSEDED, latest: [] };
+
+/** The indices of entries that a later one with the same node ID replaces (Go keeps the last). */
+function supersededEntries(items: readonly (PeerEntry | Unreadable)[]): ReadonlySet<number> {
+  const last = new Map<NodeId, number>();
+  items.forEach((item, i) => {
+    if (!(item instanceof Unreadable)) last.set(item.id, i);
+  });
+  const out = new Set<number>();
+  items.forEach((item, i) => {
+    if (!(item instanceof Unreadable) && last.get(item.id) !== i) out.add(i);
+  });
+  return out;
+}
+
+/** A node with a patch's changes applied, as Go applies them; the node itself is not modified. */
+export function patchedNode(
+  node: Readonly<Record<string, unknown>>,
+  changes: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...node };
+  const replaced = new Set(Object.keys(changes).map(goFold));
+  for (const k of Object.keys(out)) if (replaced.has(goFold(k))) delete out[k];
+  return Object.assign(out, changes);
+}
