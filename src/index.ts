@@ -99,5 +99,6 @@ export {
 } from './control/server-chain-verdict.js';
 export { bootstrapFromServer } from './control/node-bootstrap.js';
 export { publishGenesis } from './control/genesis-publication.js';
+export { submitChange } from './control/change-submission.js';
 export { type AffectedNode, affectedNodes, resignNodes } from './control/affected-nodes.js';
 export { OverlayStore } from './store/overlay-store.js';

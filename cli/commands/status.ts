@@ -65,7 +65,8 @@ export default defineCommand({
         PublicKey: self === undefined ? undefined : tlpubText(self),
         Head: local?.authority.head,
         TrustedKeys: local === undefined ? undefined : keys.map(keyJSON),
-        State: local === undefined ? undefined : (local.authority.state.stateID1 ?? undefined),
+        State:
+          local === undefined || !local.authority.state.stateID1 ? undefined : local.authority.state.stateID1, // omitzero
       });
       return;
     }

@@ -101,7 +101,7 @@ describe('NetmapVerifier on a full netmap', () => {
   });
 });
 
-describe('NetmapVerifier: keys made obsolete by rotation (reference §5.2)', () => {
+describe('NetmapVerifier: keys made obsolete by rotation (docs/FORMAT.md §10)', () => {
   const [k1, k2, k3, k4, k5] = Array.from({ length: 5 }, newNodeKey);
   const d1 = signNodeKey(admin, k1!, { wrappingPubkey: nodeTL.publicKey });
   const r2 = resignNodeKey(nodeTL, k2!, d1);
