@@ -5,13 +5,14 @@ import type { TestProject } from 'vitest/node';
 import { staleSources } from './dist-freshness.js';
 
 /*
- * Runs once before the suites. Tests that run the built code (the `tlock` binary, worker threads)
- * live under NEEDS_DIST; when any of them is in this run and dist/ is older than the sources,
- * dist/ is built first, so `npx vitest run` alone always tests the current code. A run without
- * such tests, or with dist/ up to date (as after `npm run build`), builds nothing.
+ * Runs once before the suites. Tests that run the built code (the `tlock` binary, worker
+ * threads, the examples) live under NEEDS_DIST; when any of them is in this run and dist/ is
+ * older than the sources, dist/ is built first, so `npx vitest run` alone always tests the
+ * current code. A run without such tests, or with dist/ up to date (as after `npm run build`),
+ * builds nothing.
  */
-const NEEDS_DIST = ['test/cli/', 'test/pool/'];
-const BUILT_SOURCES = ['src', 'cli'];
+const NEEDS_DIST = ['test/cli/', 'test/pool/', 'examples/'];
+const BUILT_SOURCES = ['src', 'cli', 'examples'];
 
 export default async function setup(project: TestProject): Promise<void> {
   const root = project.config.root;
