@@ -1,16 +1,11 @@
 import { isSmallOrderPublicKey } from '../../src/crypto/ed25519.js';
 import type { Key } from '../../src/model/key.js';
-import { MAX_KEYS } from '../../src/limits.js';
 import { bytesEqual } from '../../src/wire/bytes.js';
 import { defineCommand } from '../command.js';
 import { peekPublicKey } from '../key-file.js';
 import { openLocalAuthority } from '../local-authority.js';
+import { isPreAuthKey, keyTableWarning } from '../preauth-keys.js';
 import { SCHEMA_VERSION, keyJSON, tlpubText } from '../tslockjsonv1.js';
-
-/** From this many trusted keys on, status warns that pre-auth keys are filling the table. */
-export const KEY_COUNT_WARNING = 400;
-
-const isPreAuthKey = (k: Key): boolean => k.meta?.['purpose'] === 'pre-auth key';
 
 function warningsFor(keys: Key[]): string[] {
   const warnings: string[] = [];
@@ -23,19 +18,17 @@ function warningsFor(keys: Key[]): string[] {
       );
     }
   }
-  if (keys.length >= KEY_COUNT_WARNING) {
-    const preAuth = keys.filter(isPreAuthKey).length;
-    warnings.push(
-      `${keys.length} of at most ${MAX_KEYS} keys are trusted (${preAuth} of them pre-auth keys); remove old pre-auth keys before the table is full`,
-    );
-  }
+  const full = keyTableWarning(keys);
+  if (full !== undefined) warnings.push(full);
   return warnings;
 }
 
 function keyTags(k: Key, self: Uint8Array | undefined): string {
   const tags: string[] = [];
   if (self !== undefined && k.public !== null && bytesEqual(k.public, self)) tags.push('(self)');
-  if (isPreAuthKey(k)) tags.push('(pre-auth key)');
+  // As Tailscale tags them, with the auth key's stable ID when the key records one.
+  const stableID = k.meta?.['authkey_stableid'];
+  if (isPreAuthKey(k)) tags.push(stableID === undefined ? '(pre-auth key)' : `(pre-auth key ${stableID})`);
   return tags.join('');
 }
 

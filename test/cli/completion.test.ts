@@ -60,7 +60,7 @@ describe('tlock completion', () => {
     }
     expect(words.filter((w) => w === 'inspect')).toHaveLength(1); // one word for the whole group
     expect(co).toBe('compact completion');
-    expect(inspect!.split(' ').sort()).toEqual(['authkey', 'nks']);
+    expect(inspect!.split(' ').sort()).toEqual(['aum', 'authkey', 'nks']);
     expect(exportFlags).toBe('--out --dir --json --help');
     expect(outFile).toBe('chain.json');
     expect(hookFlags).toBe('--dir --workers --help');
