@@ -20,7 +20,7 @@ import { HookProcess } from '../cli/hook-process.js';
 import { onTerminal } from '../cli/terminal.js';
 import { jsonOf, tlock } from '../cli/tlock-process.js';
 import { b64, newNodeKey, nodeKeyText } from '../nks-fixtures.js';
-import { makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 
 // Attack 5: get the hook to pass unchecked peers by damaging, hiding or removing its store, or by
 // starting it where no authority is while the tailnet has a lock. Once a state directory has held

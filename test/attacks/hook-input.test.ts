@@ -10,7 +10,7 @@ import { CLI, HookProcess } from '../cli/hook-process.js';
 import { tlock } from '../cli/tlock-process.js';
 import { b64, newNodeKey, nodeKeyText } from '../nks-fixtures.js';
 import { signNodeKey } from '../../src/signing/direct.js';
-import { makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 
 // Attack 7: kill or silence the hook with odd input. Every line gets one answer (a client blocks
 // on reading one per line it sent), no line ends the hook, and a reader that goes away ends it

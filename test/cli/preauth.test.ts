@@ -7,7 +7,7 @@ import type { Key } from '../../src/model/key.js';
 import { signByCredential } from '../../src/signing/credential.js';
 import { unwrapAuthKey } from '../../src/signing/wrapped-authkey.js';
 import { FileStore } from '../../src/store/file-store.js';
-import { dirSnapshot, makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { dirSnapshot, makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 import { stateDirWithAuthority, writeKey } from './authority-fixture.js';
 import { onTerminal } from './terminal.js';
 import { jsonOf, tlock } from './tlock-process.js';

@@ -7,7 +7,7 @@ import { aumHash, encodeAUM } from '../../src/model/aum.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import { decodeRecoveryBlob, encodeRecoveryBlob } from '../../cli/recovery-blob.js';
-import { dirSnapshot, makeTempDir, removeTempDirs } from '../store/temp-dirs.js';
+import { dirSnapshot, makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
 import { writeKey } from './authority-fixture.js';
 import { jsonOf, tlock } from './tlock-process.js';
 
