@@ -63,7 +63,7 @@ describe('tlock completion', () => {
     expect(inspect!.split(' ').sort()).toEqual(['aum', 'authkey', 'nks']);
     expect(exportFlags).toBe('--out --dir --json --help');
     expect(outFile).toBe('chain.json');
-    expect(hookFlags).toBe('--dir --workers --help');
+    expect(hookFlags).toBe('--workers --max-line-bytes --dir --json --help');
     expect(helpWord).toBe('compact completion');
     expect(done).toBe('');
   });
