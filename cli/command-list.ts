@@ -61,6 +61,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/sign-nodekey.js').then((m) => m.default),
   },
   {
+    name: 'sign authkey',
+    summary:
+      'Make a pre-signed auth key: its one-time key is trusted, and a node joining with it signs itself',
+    load: () => import('./commands/sign-authkey.js').then((m) => m.default),
+  },
+  {
     name: 'verify nodekey',
     summary: 'Check that a node-key signature authorises a node key (0 yes, 1 no)',
     load: () => import('./commands/verify-nodekey.js').then((m) => m.default),
@@ -79,6 +85,21 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'disablement-kdf',
     summary: 'Derive the disablement value (disablement:<hex>) that an authority stores for a secret',
     load: () => import('./commands/disablement-kdf.js').then((m) => m.default),
+  },
+  {
+    name: 'prune-preauth',
+    summary: 'Remove pre-auth keys older than a given age, in one update (asks first)',
+    load: () => import('./commands/prune-preauth.js').then((m) => m.default),
+  },
+  {
+    name: 'revoke-keys',
+    summary: 'Revoke compromised keys retroactively: make, cosign and apply a recovery AUM (asks first)',
+    load: () => import('./commands/revoke-keys.js').then((m) => m.default),
+  },
+  {
+    name: 'inspect aum',
+    summary: 'Decode and explain an AUM (hex, base64, a file or stdin), and check it against the authority',
+    load: () => import('./commands/inspect-aum.js').then((m) => m.default),
   },
   {
     name: 'inspect nks',
@@ -112,13 +133,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'hook',
-    summary: 'Filter map responses for a node daemon (JSON lines on stdin and stdout)',
-    load: async () => {
-      const [{ yargsCommand }, { hookCommand }] = await Promise.all([
-        import('./yargs-command.js'),
-        import('./commands/hook.js'),
-      ]);
-      return yargsCommand(hookCommand, ['tlock hook --dir /var/lib/tlock < map-responses.jsonl']);
-    },
+    summary: 'Filter map responses for a node daemon (JSON lines on stdin and stdout); fails closed',
+    load: () => import('./commands/hook.js').then((m) => m.default),
+  },
+  {
+    name: 'disable',
+    summary: 'Turn filtering off here for good, with a disablement secret (removes the authority)',
+    load: () => import('./commands/disable.js').then((m) => m.default),
   },
 ];

@@ -1,40 +1,46 @@
 import { type FSWatcher, statSync, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { Authority } from '../../src/authority/authority.js';
+import { TlockError, isTlockError } from '../../src/errors.js';
+import type { State } from '../../src/model/state.js';
+import { tkaInfoOf } from '../../src/netmap/map-response.js';
+import type { AuthorityView, Netmap } from '../../src/netmap/types.js';
+import { NetmapVerifier } from '../../src/netmap/verifier.js';
+import { VerdictPool } from '../../src/pool/verdict-pool.js';
+import { FileStore } from '../../src/store/file-store.js';
+import { errnoCode } from '../../src/store/io-error.js';
+import { usageError } from '../cli-error.js';
+import { defineCommand } from '../command.js';
 import {
-  Authority,
-  FileStore,
-  NetmapVerifier,
-  type AuthorityView,
-  type Netmap,
-  type State,
-  TlockError,
-  VerdictPool,
-} from '../../src/index.js';
-import { runLineProtocol } from '../line-protocol.js';
-import { ensureStateDir, resolveStateDir, storeDir, storeExists } from '../state-dir.js';
+  DEFAULT_MAX_LINE_BYTES,
+  MAX_LINE_BYTES_LIMIT,
+  errorLine,
+  runLineProtocol,
+} from '../line-protocol.js';
+import { type LockRecord, lockRecordPath, readLockRecord, recordAuthorityHeld } from '../lock-record.js';
+import { ensureStateDir, storeDir } from '../state-dir.js';
 
 const PROTOCOL = [
-  'Protocol: one JSON map response (as the daemon received it from its',
-  'coordination server) per line on stdin; one JSON line per input line on',
-  'stdout, in order:',
+  'Protocol: one JSON map response (as the daemon received it from its coordination server) per',
+  'line on stdin; one JSON line per input line on stdout, in order, blank lines included:',
   '  {"netmap": <the map response without unauthorised peers>,',
   '   "dropped": [{"key", "id", "name", "reason", "detail"}, ...],',
   '   "selfLockedOut": <message, or null>, "enabled": true, "head": "<hash>"}',
-  'With no authority in the state directory, filtering is off:',
-  '  {"netmap": <unchanged>, "dropped": [], "selfLockedOut": null,',
-  '   "enabled": false}',
-  'A line that cannot be used gets {"error": {"code", "message"}} and the hook',
-  'goes on. An authority that cannot be read gives error lines too: nothing',
-  'passes unchecked. Nothing else is written to stdout; diagnostics go to',
-  'stderr. The authority is re-read when the state directory changes.',
-  'Exit status 0 at the end of input.',
+  'The daemon applies "netmap" as Tailscale\'s client applies a map response. A line that cannot',
+  'be used gets {"error": {"code", "message"}} and the hook goes on: apply nothing from it.',
+  '',
+  'Fails closed: once this state directory has held an authority (<dir>/lock-record.json), a',
+  'missing, unreadable or damaged store gives error lines, never an unfiltered response. Only',
+  '"tlock disable" with a valid disablement secret turns filtering off; then responses pass',
+  'through with "enabled": false and "disabled": {"at", "head"}. A directory that never held an',
+  'authority passes them through with "enabled": false (a warning on stderr at start and at most',
+  'once a minute), unless the response says the tailnet has a lock (TKAInfo.Head): then error',
+  'lines, until an authority is put here. The authority is re-read when the directory changes.',
+  'Start the hook before the map session, and start a new session when the hook restarts.',
+  'Nothing else is written to stdout; diagnostics go to stderr. Exit status 0 at the end of input',
+  'or when the reader goes away.',
 ].join('\n');
-
-interface HookArgs {
-  dir: string | undefined;
-  workers: number;
-}
 
 /** Lets the verifier see whichever authority is current, so its cache survives reloads of the same head. */
 class CurrentAuthority implements AuthorityView {
@@ -47,32 +53,118 @@ class CurrentAuthority implements AuthorityView {
   }
 }
 
-type Loaded = { kind: 'none' } | { kind: 'ok'; authority: Authority } | { kind: 'error'; error: TlockError };
+/** Where filtering stands in this state directory. */
+type Source =
+  | { kind: 'authority'; authority: Authority }
+  /** Never held an authority: responses pass through, with a warning. */
+  | { kind: 'none' }
+  /** `tlock disable` turned filtering off. */
+  | { kind: 'disabled'; at: string; head: string }
+  /** Cannot tell: every response gets this error. */
+  | { kind: 'error'; error: TlockError };
 
-async function loadAuthority(stateDir: string): Promise<Loaded> {
-  try {
-    if (!(await storeExists(stateDir))) return { kind: 'none' };
-    const store = await FileStore.open(storeDir(stateDir));
-    if ((await store.heads()).length === 0) return { kind: 'none' };
-    return { kind: 'ok', authority: await Authority.open(store) };
-  } catch (e) {
-    const error =
-      e instanceof TlockError
-        ? e
-        : new TlockError('STORAGE', `cannot read the authority: ${String(e)}`, { cause: e });
-    return { kind: 'error', error };
+const storageError = (message: string): Source => ({
+  kind: 'error',
+  error: new TlockError('STORAGE', message),
+});
+
+function missingStore(stateDir: string, record: LockRecord): Source {
+  const store = storeDir(stateDir);
+  switch (record.state) {
+    case 'none':
+      return { kind: 'none' };
+    case 'disabled':
+      return { kind: 'disabled', at: record.at, head: record.head };
+    case 'held':
+      return storageError(
+        `this state directory has held an authority (head ${record.head}, since ${record.since}), but ${store} is gone: ` +
+          `restore it (a backup, or a copy from another node); to stop filtering on purpose, run "tlock disable" with a disablement secret`,
+      );
+    case 'damaged':
+      return storageError(
+        `${store} is missing and ${record.detail}, so whether this directory held an authority cannot be told`,
+      );
   }
 }
 
-function errorLine(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
+/** Reads the state directory; whatever cannot be read is an error, never "no authority". */
+async function loadSource(stateDir: string, warn: (m: string) => void): Promise<Source> {
+  const record = await readLockRecord(stateDir);
+  const store = storeDir(stateDir);
+  try {
+    const s = await stat(store);
+    if (!s.isDirectory()) return storageError(`${store} is not a directory`);
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return missingStore(stateDir, record);
+    return storageError(`cannot read ${store}: ${errnoCode(e) ?? String(e)}`);
+  }
+  let authority: Authority;
+  try {
+    const fileStore = await FileStore.open(store);
+    if ((await fileStore.heads()).length === 0) {
+      return storageError(
+        `${store} holds no AUMs (were they deleted?): restore them, or remove the empty directory if this node should not filter`,
+      );
+    }
+    authority = await Authority.open(fileStore);
+  } catch (e) {
+    const why = isTlockError(e) ? e.message : String(e);
+    if (record.state === 'disabled') {
+      return storageError(
+        `${why} (a "tlock disable" at ${record.at} may not have finished: removing ${store} completes it)`,
+      );
+    }
+    return storageError(`cannot read the authority: ${why}`);
+  }
+  try {
+    await recordAuthorityHeld(stateDir, authority.head);
+  } catch (e) {
+    warn(
+      `cannot write ${lockRecordPath(stateDir)} (${isTlockError(e) ? e.message : String(e)}): if ${store} is lost, this hook cannot tell it ever held an authority`,
+    );
+  }
+  return { kind: 'authority', authority };
 }
 
-export async function runHook(args: HookArgs): Promise<void> {
-  const stateDir = resolveStateDir(args.dir);
-  await ensureStateDir(stateDir);
-  const log = (msg: string): void => void process.stderr.write(`tlock hook: ${msg}\n`);
+/** A note that repeats at most once per interval while it is due (a hook must not go silent). */
+export class PeriodicNote {
+  #last = -Infinity;
+  constructor(
+    readonly intervalMs: number,
+    readonly now: () => number = Date.now,
+  ) {}
 
+  /** Whether to say it now (and, if so, counts it as said). */
+  due(): boolean {
+    const t = this.now();
+    if (t - this.#last < this.intervalMs) return false;
+    this.#last = t;
+    return true;
+  }
+}
+
+const NOTE_INTERVAL_MS = 60_000;
+
+function hasPeers(resp: Netmap): boolean {
+  return ['Peers', 'PeersChanged', 'PeersChangedPatch'].some((f) =>
+    Object.keys(resp).some(
+      (k) => k.toLowerCase() === f.toLowerCase() && Array.isArray(resp[k]) && resp[k].length > 0,
+    ),
+  );
+}
+
+interface HookOptions {
+  workers: number;
+  maxLineBytes: number;
+}
+
+async function runHook(stateDir: string, options: HookOptions, note: (m: string) => void): Promise<void> {
+  const log = (m: string): void => note(`tlock hook: ${m}`);
+  try {
+    await ensureStateDir(stateDir);
+  } catch (e) {
+    log(isTlockError(e) ? e.message : String(e)); // and every line gets an error until it can be read
+  }
   let dirty = true;
   let watcher: FSWatcher | undefined;
   try {
@@ -88,93 +180,156 @@ export async function runHook(args: HookArgs): Promise<void> {
   }
 
   const current = new CurrentAuthority();
-  const pool = args.workers > 0 ? new VerdictPool({ size: args.workers }) : undefined;
+  const pool = options.workers > 0 ? new VerdictPool({ size: options.workers }) : undefined;
   const verifier = new NetmapVerifier(current, pool === undefined ? {} : { batcher: pool });
-  let loaded: Loaded = { kind: 'none' };
+  let source: Source = { kind: 'none' };
+  const unfiltered = new PeriodicNote(NOTE_INTERVAL_MS);
+  /** The last TKAInfo of the session (to Go, a response without one changes nothing). */
+  let tkaInfo: { head: string; disabled: boolean } | undefined;
 
+  const describe = (s: Source): string =>
+    s.kind === 'authority' ? `authority at head ${s.authority.head}` : s.kind;
   const reload = async (): Promise<void> => {
-    const before = loaded.kind === 'ok' ? loaded.authority.head : loaded.kind;
-    loaded = await loadAuthority(stateDir);
-    current.authority = loaded.kind === 'ok' ? loaded.authority : undefined;
-    const after = loaded.kind === 'ok' ? loaded.authority.head : loaded.kind;
-    if (loaded.kind === 'error')
-      log(`${loaded.error.message} (every map response gets an error until this is fixed)`);
-    else if (before !== after)
-      log(loaded.kind === 'ok' ? `authority at head ${after}` : 'no authority: filtering is off');
+    const before = describe(source);
+    source = await loadSource(stateDir, log);
+    current.authority = source.kind === 'authority' ? source.authority : undefined;
+    const after = describe(source);
+    if (source.kind === 'error')
+      log(`${source.error.message} (every map response gets an error until this is fixed)`);
+    else if (before !== after) {
+      if (source.kind === 'authority') log(after);
+      else if (source.kind === 'disabled') log(`filtering was disabled with "tlock disable" at ${source.at}`);
+    }
   };
 
   // Besides the watcher (which may report late), a write through any FileStore takes its lock
   // file in the store's top directory, which changes that directory's mtime: one stat per line.
-  let storeStamp = '';
-  const stampOfStore = (): string => {
+  let stamp = '';
+  const stampNow = (): string =>
+    [storeDir(stateDir), lockRecordPath(stateDir)]
+      .map((p) => {
+        try {
+          const s = statSync(p);
+          return `${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
+        } catch (e) {
+          return errnoCode(e) ?? 'error';
+        }
+      })
+      .join('|');
+
+  const passThrough = (resp: Netmap, extra: object): unknown => {
     try {
-      const s = statSync(storeDir(stateDir));
-      return `${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
-    } catch {
-      return 'absent';
+      verifier.passedUnfiltered(resp);
+    } catch (e) {
+      if (isTlockError(e)) return errorLine(e.code, e.message);
+      throw e;
     }
+    return { netmap: resp, dropped: [], selfLockedOut: null, enabled: false, ...extra };
   };
 
-  const handle = async (line: string): Promise<unknown> => {
-    const stamp = stampOfStore();
-    if (dirty || watcher === undefined || stamp !== storeStamp) {
-      dirty = false;
-      storeStamp = stamp;
-      await reload();
-    }
-    let mapResponse: unknown;
+  const handle = async (value: unknown): Promise<unknown> => {
     try {
-      mapResponse = JSON.parse(line);
+      const now = stampNow();
+      if (dirty || watcher === undefined || now !== stamp) {
+        dirty = false;
+        stamp = now;
+        await reload();
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return errorLine('DECODE', 'expected a JSON object (a map response)');
+      }
+      const resp = value as Netmap;
+      tkaInfo = tkaInfoOf(resp) ?? tkaInfo;
+      switch (source.kind) {
+        case 'error':
+          return errorLine(source.error.code, source.error.message);
+        case 'disabled':
+          if (hasPeers(resp) && unfiltered.due()) {
+            log(`filtering is disabled (tlock disable, at ${source.at}): peers pass unchecked`);
+          }
+          return passThrough(resp, { disabled: { at: source.at, head: source.head } });
+        case 'none':
+          if (tkaInfo !== undefined && tkaInfo.head !== '' && !tkaInfo.disabled) {
+            return errorLine(
+              'NOT_FOUND',
+              `the tailnet has Tailnet Lock (TKAInfo.Head ${tkaInfo.head}) but ${storeDir(stateDir)} holds no authority, so no peer can be checked: ` +
+                `put this tailnet's authority there (copy the tka directory of a node or admin that has it), then send the map response again`,
+            );
+          }
+          if (hasPeers(resp) && unfiltered.due()) {
+            log(
+              `no authority in ${storeDir(stateDir)}: peers pass unchecked ("tlock init" enables Tailnet Lock)`,
+            );
+          }
+          return passThrough(resp, {});
+        case 'authority': {
+          const verdict = await verifier.filterAsync(resp);
+          return {
+            netmap: verdict.netmap,
+            dropped: verdict.dropped,
+            selfLockedOut: verdict.selfLockedOut ?? null,
+            enabled: true,
+            head: source.authority.head,
+          };
+        }
+      }
     } catch (e) {
-      return errorLine('DECODE', `the line is not JSON: ${(e as Error).message}`);
-    }
-    if (loaded.kind === 'error') return errorLine(loaded.error.code, loaded.error.message);
-    if (loaded.kind === 'none') {
-      return { netmap: mapResponse, dropped: [], selfLockedOut: null, enabled: false };
-    }
-    try {
-      const verdict = await verifier.filterAsync(mapResponse as Netmap);
-      return {
-        netmap: verdict.netmap,
-        dropped: verdict.dropped,
-        selfLockedOut: verdict.selfLockedOut ?? null,
-        enabled: true,
-        head: loaded.authority.head,
-      };
-    } catch (e) {
-      if (e instanceof TlockError) return errorLine(e.code, e.message);
-      return errorLine('INTERNAL', `unexpected error: ${String(e)}`);
+      if (isTlockError(e)) return errorLine(e.code, e.message);
+      return errorLine('INTERNAL', `unexpected error: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
 
   try {
-    await runLineProtocol(process.stdin, process.stdout, handle);
+    await reload();
+    stamp = stampNow();
+    dirty = false;
+    if (source.kind === 'none' && unfiltered.due()) {
+      log(
+        `no authority in ${storeDir(stateDir)}: map responses pass through unchecked ("tlock init" enables Tailnet Lock)`,
+      );
+    }
+    await runLineProtocol(process.stdin, process.stdout, handle, {
+      maxLineBytes: options.maxLineBytes,
+      unwritable: () => verifier.forgetLast(),
+    });
   } finally {
     watcher?.close();
     await pool?.close();
   }
 }
 
-export const hookCommand: CommandModule<object, HookArgs> = {
-  command: 'hook',
-  describe: 'Filter map responses for a node daemon (JSON lines on stdin and stdout)',
-  builder: (y: Argv): Argv<HookArgs> =>
-    y
-      .option('dir', {
-        type: 'string',
-        describe: 'State directory (default: $TLOCK_DIR, $XDG_STATE_HOME/tlock, ~/.local/state/tlock)',
-      })
-      .option('workers', {
-        type: 'number',
-        default: availableParallelism() > 1 ? Math.min(availableParallelism(), 4) : 0,
-        describe: 'Worker threads for large map responses (0: check in the main thread only)',
-      })
-      .check((a) => {
-        if (!Number.isSafeInteger(a.workers) || a.workers < 0 || a.workers > 64) {
-          throw new TlockError('INVALID_ARGUMENT', '--workers must be an integer from 0 to 64');
-        }
-        return true;
-      })
-      .epilogue(PROTOCOL),
-  handler: (argv: ArgumentsCamelCase<HookArgs>) => runHook(argv),
-};
+const defaultWorkers = availableParallelism() > 1 ? Math.min(availableParallelism(), 4) : 0;
+
+export default defineCommand({
+  name: 'hook',
+  usage: '[--workers N] [--max-line-bytes N]',
+  description: PROTOCOL,
+  options: {
+    workers: {
+      type: 'integer',
+      placeholder: 'N',
+      default: defaultWorkers,
+      min: 0,
+      max: 64,
+      describe: 'worker threads for large map responses (0: check in the main thread only)',
+    },
+    'max-line-bytes': {
+      type: 'integer',
+      placeholder: 'N',
+      default: DEFAULT_MAX_LINE_BYTES,
+      min: 1,
+      max: MAX_LINE_BYTES_LIMIT,
+      describe: 'the longest line read; a longer one is skipped and answered with an error',
+    },
+  },
+  positionals: { min: 0, max: 0 },
+  examples: ['tlock hook --dir /var/lib/tlock < map-responses.jsonl'],
+  async run({ options, argv, out, stateDir }) {
+    if (argv.some((a, i) => a === '--dir=' || (a === '--dir' && argv[i + 1] === ''))) {
+      throw usageError('--dir needs a path');
+    }
+    await runHook(stateDir, { workers: options.workers, maxLineBytes: options['max-line-bytes'] }, (m) =>
+      out.note(m),
+    );
+  },
+});

@@ -1,16 +1,12 @@
 import { isSmallOrderPublicKey } from '../../src/crypto/ed25519.js';
 import type { Key } from '../../src/model/key.js';
-import { MAX_KEYS } from '../../src/limits.js';
+import { hashToBase32 } from '../../src/wire/base32.js';
 import { bytesEqual } from '../../src/wire/bytes.js';
 import { defineCommand } from '../command.js';
 import { peekPublicKey } from '../key-file.js';
-import { openLocalAuthority } from '../local-authority.js';
+import { openLocalChain } from '../local-authority.js';
+import { isPreAuthKey, keyTableWarning } from '../preauth-keys.js';
 import { SCHEMA_VERSION, keyJSON, tlpubText } from '../tslockjsonv1.js';
-
-/** From this many trusted keys on, status warns that pre-auth keys are filling the table. */
-export const KEY_COUNT_WARNING = 400;
-
-const isPreAuthKey = (k: Key): boolean => k.meta?.['purpose'] === 'pre-auth key';
 
 function warningsFor(keys: Key[]): string[] {
   const warnings: string[] = [];
@@ -23,19 +19,17 @@ function warningsFor(keys: Key[]): string[] {
       );
     }
   }
-  if (keys.length >= KEY_COUNT_WARNING) {
-    const preAuth = keys.filter(isPreAuthKey).length;
-    warnings.push(
-      `${keys.length} of at most ${MAX_KEYS} keys are trusted (${preAuth} of them pre-auth keys); remove old pre-auth keys before the table is full`,
-    );
-  }
+  const full = keyTableWarning(keys);
+  if (full !== undefined) warnings.push(full);
   return warnings;
 }
 
 function keyTags(k: Key, self: Uint8Array | undefined): string {
   const tags: string[] = [];
   if (self !== undefined && k.public !== null && bytesEqual(k.public, self)) tags.push('(self)');
-  if (isPreAuthKey(k)) tags.push('(pre-auth key)');
+  // As Tailscale tags them, with the auth key's stable ID when the key records one.
+  const stableID = k.meta?.['authkey_stableid'];
+  if (isPreAuthKey(k)) tags.push(stableID === undefined ? '(pre-auth key)' : `(pre-auth key ${stableID})`);
   return tags.join('');
 }
 
@@ -52,9 +46,11 @@ export default defineCommand({
   positionals: { min: 0, max: 0 },
   examples: ['tlock status', 'tlock status --json --dir /var/lib/tlock'],
   async run({ out, stateDir }) {
-    const [own, local] = await Promise.all([peekPublicKey(stateDir), openLocalAuthority(stateDir)]);
+    const [own, local] = await Promise.all([peekPublicKey(stateDir), openLocalChain(stateDir)]);
     const self = own.publicKey;
-    const keys = local?.authority.keys() ?? [];
+    const state = local?.position.state;
+    const head = local === undefined ? undefined : hashToBase32(local.position.head);
+    const keys = state?.keys ?? [];
     const warnings = [...(own.problem === undefined ? [] : [own.problem]), ...warningsFor(keys)];
 
     if (out.json) {
@@ -63,15 +59,15 @@ export default defineCommand({
         _WARNING: warnings.length === 0 ? undefined : warnings.join('\n'),
         Enabled: local !== undefined,
         PublicKey: self === undefined ? undefined : tlpubText(self),
-        Head: local?.authority.head,
+        Head: head,
         TrustedKeys: local === undefined ? undefined : keys.map(keyJSON),
-        State: local === undefined ? undefined : (local.authority.state.stateID1 ?? undefined),
+        State: state?.stateID1 === undefined || state.stateID1 === 0n ? undefined : state.stateID1, // omitzero
       });
       return;
     }
 
     out.text(local === undefined ? 'Tailnet Lock is NOT enabled.' : 'Tailnet Lock is ENABLED.', '');
-    if (local !== undefined) out.text(`Head: ${local.authority.head}`, '');
+    if (head !== undefined) out.text(`Head: ${head}`, '');
     if (self !== undefined) out.text(`This node's tailnet-lock key: ${tlpubText(self)}`, '');
     if (local !== undefined && keys.length > 0) {
       out.text('Trusted signing keys:');

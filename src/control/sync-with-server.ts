@@ -42,7 +42,7 @@ function withHashes(aums: AUM[]): StoredAUM[] {
 }
 
 /**
- * The two-way sync of Tailscale's client (reference behaviour, docs/ARCHITECTURE.md): send our
+ * The two-way sync of Tailscale's client (docs/ARCHITECTURE.md, "The client"): send our
  * offer; check the chain the server answers with against the head we remember; compute what
  * the server lacks (before applying its AUMs, as Tailscale does); apply its AUMs with
  * `Authority.inform` (verified, all or nothing); always send ours (sync/send), in parts under the
@@ -79,10 +79,10 @@ export async function syncWithServer(opts: SyncWithServerOptions): Promise<SyncR
       break;
     }
     const toSend = await authority.missingAUMs(store, control);
-    if (batch.length > 0) {
-      received += batch.length;
-      if ((await unstored(store, batch)).length > 0) await authority.inform(store, control.missingAUMs);
-    }
+    received += batch.length;
+    // Only what we lack: a batch that then extends our head in a line takes inform's fast path.
+    const fresh = await unstored(store, batch);
+    if (fresh.length > 0) await authority.inform(store, fresh);
     serverHead = await sendAll(client, authority.head, toSend);
     sent += toSend.length;
     if (!partial) break;

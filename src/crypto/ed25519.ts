@@ -14,7 +14,7 @@ import { isSmallOrderEncoding } from './small-order.js';
 import { bytesEqual, requireBytes } from '../wire/bytes.js';
 
 /*
- * ed25519 with the two verification semantics of Tailnet Lock (format §2):
+ * ed25519 with the two verification semantics of Tailnet Lock (docs/FORMAT.md §4.3):
  * - ZIP-215 (Go's ed25519consensus) for AUM, Direct and Credential signatures;
  * - Go's crypto/ed25519 (cofactorless, canonical R; OpenSSL gives the same verdicts) for the
  *   outer signature of a Rotation.

@@ -1,13 +1,21 @@
 import { NETMAP_MAX_REMEMBERED_PEERS } from '../limits.js';
 import { type NodeId, type PatchEntry, type PeerEntry, patchedNode } from './map-response.js';
 
-/** One node the server has described, and whether the daemon holds it. */
+/** One node the server has described, and whether the daemon holds it. Never modified: replaced. */
 export interface ViewNode {
   /** The node as the server last described it: its last full list with every later change applied. */
   readonly entry: PeerEntry;
   /** Whether the daemon holds it: passed on, and neither removed nor refused since. */
-  held: boolean;
+  readonly held: boolean;
 }
+
+interface Saved {
+  readonly nodes: Map<NodeId, ViewNode>;
+  readonly pending: Pending | undefined;
+  readonly judgedUnder: string | undefined;
+}
+
+type Pending = { readonly entries: readonly PeerEntry[]; readonly held: readonly boolean[] };
 
 /**
  * What the daemon holds, as the verifier knows it: the state a Go daemon's map session keeps
@@ -18,12 +26,19 @@ export interface ViewNode {
  * refused earlier and authorised now can be sent. The daemon only ever holds nodes as described
  * here: a refused change to a node it holds removes the node.
  *
+ * `save` and `restore` bracket one response, for when the daemon never got its result: then it
+ * applied nothing, and neither does the view. The first change after `save` copies the node map
+ * (a full list replaces it without a copy).
+ *
  * Bounded: beyond NETMAP_MAX_REMEMBERED_PEERS, new nodes are not remembered, and so not passed on.
  */
 export class DaemonView {
   #nodes = new Map<NodeId, ViewNode>();
   /** A full list not yet indexed: most full lists are followed by another, never by a delta. */
-  #pending: { readonly entries: readonly PeerEntry[]; readonly held: readonly boolean[] } | undefined;
+  #pending: Pending | undefined;
+  /** Whether `#nodes` is also the saved state's (so it is copied before it changes). */
+  #shared = false;
+  #saved: Saved | undefined;
   /** The authority head under which `held` was last decided. */
   judgedUnder: string | undefined;
 
@@ -32,9 +47,36 @@ export class DaemonView {
     if (pending !== undefined) {
       this.#pending = undefined;
       this.#nodes = new Map();
+      this.#shared = false;
       pending.entries.forEach((entry, i) => this.#nodes.set(entry.id, { entry, held: pending.held[i]! }));
     }
     return this.#nodes;
+  }
+
+  #writable(): Map<NodeId, ViewNode> {
+    const nodes = this.#index();
+    if (this.#shared) {
+      this.#nodes = new Map(nodes);
+      this.#shared = false;
+    }
+    return this.#nodes;
+  }
+
+  /** Remembers the state now, for `restore`. */
+  save(): void {
+    this.#saved = { nodes: this.#nodes, pending: this.#pending, judgedUnder: this.judgedUnder };
+    this.#shared = true;
+  }
+
+  /** Goes back to the state at the last `save` (at most once). */
+  restore(): void {
+    const saved = this.#saved;
+    if (saved === undefined) return;
+    this.#saved = undefined;
+    this.#nodes = saved.nodes;
+    this.#pending = saved.pending;
+    this.judgedUnder = saved.judgedUnder;
+    this.#shared = false;
   }
 
   get(id: NodeId): ViewNode | undefined {
@@ -60,21 +102,20 @@ export class DaemonView {
   }
 
   applyRemoval(id: NodeId): void {
-    this.#index().delete(id);
+    if (this.get(id) !== undefined) this.#writable().delete(id);
   }
 
-  /** An upsert replaces the node; it is held once judged. False when the view is full. */
+  /** An upsert replaces the node; whether it is held is decided when it is judged. False when the view is full. */
   applyUpsert(entry: PeerEntry): boolean {
-    const nodes = this.#index();
-    const before = nodes.get(entry.id);
-    if (before === undefined && nodes.size >= NETMAP_MAX_REMEMBERED_PEERS) return false;
-    nodes.set(entry.id, { entry, held: before?.held ?? false });
+    const before = this.get(entry.id);
+    if (before === undefined && this.#index().size >= NETMAP_MAX_REMEMBERED_PEERS) return false;
+    this.#writable().set(entry.id, { entry, held: before?.held ?? false });
     return true;
   }
 
   /** Applies a patch to a known node; undefined when the node is unknown (Go skips the patch). */
   applyPatch(patch: PatchEntry): ViewNode | undefined {
-    const node = this.#index().get(patch.id);
+    const node = this.get(patch.id);
     if (node === undefined) return undefined;
     const { changes } = patch;
     const entry: PeerEntry = {
@@ -84,7 +125,13 @@ export class DaemonView {
       sig: 'KeySignature' in changes ? changes['KeySignature'] : node.entry.sig,
     };
     const patched = { entry, held: node.held };
-    this.#index().set(patch.id, patched);
+    this.#writable().set(patch.id, patched);
     return patched;
+  }
+
+  /** Whether the daemon holds a known node, once judged. */
+  setHeld(id: NodeId, held: boolean): void {
+    const node = this.get(id);
+    if (node !== undefined && node.held !== held) this.#writable().set(id, { entry: node.entry, held });
   }
 }

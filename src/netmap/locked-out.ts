@@ -1,8 +1,8 @@
 import type { PeerVerdict } from './types.js';
 
 /**
- * The message for a node whose own signature does not verify (reference §5.2: Tailscale sets a
- * "locked out" health warning). Peers drop this node, so it says what an admin runs to fix it.
+ * The message for a node whose own signature does not verify (Tailscale sets a "locked out"
+ * health warning). Peers drop this node, so it says what an admin runs to fix it.
  * The node's own TL key (for `--rotation`) is not in a map response, so it is not offered.
  */
 export function lockedOutMessage(verdict: PeerVerdict & { ok: false }): string {

@@ -324,3 +324,31 @@ export function patchedNode(
   for (const k of Object.keys(out)) if (replaced.has(goFold(k))) delete out[k];
   return Object.assign(out, changes);
 }
+
+const tkaResponseReader = new GoFieldReader(['TKAInfo'] as const);
+const tkaInfoReader = new GoFieldReader(['Head', 'Disabled'] as const);
+
+/**
+ * The `TKAInfo` of a map response as Go reads it: undefined when absent or null (to Go's client:
+ * no change since the last one). A TKAInfo Go could read two ways counts as a lock with an
+ * unknown head, so that a node without an authority never takes it for "no lock".
+ */
+export function tkaInfoOf(resp: unknown): { head: string; disabled: boolean } | undefined {
+  if (!isObject(resp)) return undefined;
+  const top = tkaResponseReader.layout(resp);
+  const key = top.at.TKAInfo;
+  const info = key === undefined ? undefined : resp[key];
+  if (info === undefined || info === null) return undefined;
+  if (top.problem !== undefined || !isObject(info)) return { head: '(unreadable)', disabled: false };
+  const { at, problem } = tkaInfoReader.layout(info);
+  const head = at.Head === undefined ? '' : (info[at.Head] ?? '');
+  const disabled = at.Disabled === undefined ? false : info[at.Disabled];
+  if (
+    problem !== undefined ||
+    typeof head !== 'string' ||
+    (disabled !== null && typeof disabled !== 'boolean')
+  ) {
+    return { head: '(unreadable)', disabled: false };
+  }
+  return { head, disabled: disabled === true };
+}

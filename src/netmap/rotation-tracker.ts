@@ -7,7 +7,7 @@ export interface RotatedPeer {
 }
 
 /**
- * Node keys made obsolete by key rotation in one full netmap, with why (reference §5.2,
+ * Node keys made obsolete by key rotation in one full netmap, with why (docs/FORMAT.md §10,
  * Tailscale's rotationTracker), for peers whose rotation signatures verified:
  * - every previous node key listed by any rotation chain is obsolete;
  * - chains from a Direct signature are grouped by its wrapping key (a cloned node shares it);

@@ -38,6 +38,9 @@ export interface NetmapVerifierOptions {
 }
 
 type Judge = (peers: readonly PeerEntry[]) => PeerVerdict[];
+
+/** `DaemonView.judgedUnder` after unfiltered responses: never a head, so every node is judged next. */
+const UNFILTERED = '';
 type Prefetched = ReadonlyMap<string, { key: string; verdict: PeerVerdict }>;
 
 /**
@@ -85,6 +88,7 @@ export class NetmapVerifier {
 
   /** Filters one parsed map response; the input is never modified. */
   filter(mapResponse: Netmap): NetmapVerdict {
+    this.#view.save();
     const read = this.#reader.read(mapResponse);
     const { head, state } = this.#current();
     return this.#apply(mapResponse, read, state, head, undefined);
@@ -95,6 +99,7 @@ export class NetmapVerifier {
    * the `batcher` (worker threads) first. Call it one map response at a time.
    */
   async filterAsync(mapResponse: Netmap): Promise<NetmapVerdict> {
+    this.#view.save();
     const read = this.#reader.read(mapResponse);
     const { head, state } = this.#current();
     const claims = this.#batcher === undefined ? [] : this.#uncachedClaims(read, head);
@@ -118,6 +123,56 @@ export class NetmapVerifier {
       claims.forEach(([key, sig], i) => prefetched!.set(sig, { key, verdict: verdicts[i]! }));
     }
     return this.#apply(mapResponse, read, state, head, prefetched);
+  }
+
+  /**
+   * Records a map response the daemon was given unfiltered (the hook had no authority): every
+   * peer it carries is held. The first response filtered afterwards judges every node, so a peer
+   * let in before the authority came is removed if the authority refuses it. Throws DECODE for a
+   * response with an entry Go could read two ways, and LIMIT past the peers it can remember:
+   * then nothing could follow what the daemon holds.
+   */
+  passedUnfiltered(mapResponse: Netmap): void {
+    this.#view.save();
+    const read = this.#reader.read(mapResponse);
+    const entries = [...(read.full ?? read.upserts).items, ...read.patches, ...read.badRemovals];
+    const unreadable = entries.find((e): e is Unreadable => e instanceof Unreadable);
+    if (unreadable !== undefined) {
+      throw new TlockError(
+        'DECODE',
+        `map response: ${unreadable.detail}; a daemon could read it in more than one way, so it is not passed on even unfiltered`,
+      );
+    }
+    const view = this.#view;
+    if (read.full !== undefined) {
+      view.applyFullList(
+        read.full.latest,
+        read.full.latest.map(() => true),
+      );
+    } else {
+      for (const id of read.removals) view.applyRemoval(id);
+      for (const entry of read.upserts.latest) {
+        if (!view.applyUpsert(entry)) {
+          view.restore();
+          throw new TlockError(
+            'LIMIT',
+            `map response: more than ${NETMAP_MAX_REMEMBERED_PEERS} peers to remember`,
+          );
+        }
+        view.setHeld(entry.id, true);
+      }
+      for (const patch of read.patches) if (!(patch instanceof Unreadable)) view.applyPatch(patch);
+    }
+    view.judgedUnder = UNFILTERED;
+  }
+
+  /**
+   * Forgets what the last `filter`, `filterAsync` or `passedUnfiltered` changed, for when its
+   * result never reached the daemon (the hook could not write it): the daemon applied nothing of
+   * it, and what the verifier remembers must say the same. Call it before the next response.
+   */
+  forgetLast(): void {
+    this.#view.restore();
   }
 
   #current(): { head: string; state: State } {
@@ -164,8 +219,13 @@ export class NetmapVerifier {
     const judge: Judge = (peers) => judgePeers(peers, verdict);
     const outcome = new Outcome(resp, read);
     const scope = this.#scope(read, head);
-    if (scope === 'full-list') this.#applyFullList(outcome, read.full!, judge);
-    else this.#applyDelta(outcome, read, scope === 'every-node' ? judge : undefined);
+    try {
+      if (scope === 'full-list') this.#applyFullList(outcome, read.full!, judge);
+      else this.#applyDelta(outcome, read, scope === 'every-node' ? judge : undefined);
+    } catch (e) {
+      this.#view.restore(); // no answer goes out, so the daemon applies nothing
+      throw e;
+    }
     this.#view.judgedUnder = head;
     const result: NetmapVerdict = { netmap: outcome.out, dropped: outcome.dropped };
     if (read.self !== undefined) {
@@ -263,7 +323,7 @@ export class NetmapVerifier {
             removed.push(id);
           }
         }
-        node.held = v.ok;
+        view.setHeld(id, v.ok);
       }
     }
     const patches: unknown[] = [];

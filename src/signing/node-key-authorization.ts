@@ -32,9 +32,10 @@ function malformed(message: string): never {
 }
 
 /**
- * Checks that `nksBytes` authorises `nodeKey` (32 raw bytes) under `state` (format §4), with
- * tlock's one deliberate difference (format §7): a rotation over a small-order wrapping key is
- * refused. Throws TlockError MALFORMED_SIGNATURE, UNTRUSTED_KEY, BAD_SIGNATURE, WRONG_NODE_KEY or
+ * Checks that `nksBytes` authorises `nodeKey` (32 raw bytes) under `state` (docs/FORMAT.md §6.4),
+ * with tlock's deliberate differences (docs/FORMAT.md §11.1): a rotation over a small-order
+ * wrapping key is refused, and so is a Direct or Credential signature whose R is not a canonical
+ * prime-order point (`verifyZip215StrictR`). Throws TlockError MALFORMED_SIGNATURE, UNTRUSTED_KEY, BAD_SIGNATURE, WRONG_NODE_KEY or
  * SMALL_ORDER_WRAPPING_KEY; INVALID_ARGUMENT for arguments of the wrong type.
  */
 export function nodeKeyAuthorizedInState(
@@ -55,13 +56,13 @@ export function nodeKeyAuthorizedInState(
     });
   }
   const nks = decoded.nks;
-  // format §4 step 1: a credential only delegates; it never authorises a node by itself.
+  // FORMAT.md §6.4 step 1: a credential only delegates; it never authorises a node by itself.
   if (nks.sigKind === SigKind.Credential) {
     malformed(
       'a credential signature cannot authorise a node on its own; it must be nested in a rotation signed by its one-time key',
     );
   }
-  // format §4 step 2: the innermost Direct/Credential names the key, trusted in the current state only.
+  // FORMAT.md §6.4 step 2: the innermost Direct/Credential names the key, trusted in the current state only.
   const keyID = authorizingKeyID(nks);
   const key = findKey(state, keyID);
   if (key === undefined || key.public === null) {
@@ -103,7 +104,7 @@ export function wrappingPublicKey(s: NodeKeySignature): Uint8Array | undefined {
   return undefined;
 }
 
-/** format §4 steps 3 and 4 for one level, then the levels below it. */
+/** FORMAT.md §6.4 steps 3 and 4 for one level, then the levels below it. */
 function verifyLevel(
   decoded: DecodedNKS,
   s: NodeKeySignature,
@@ -129,7 +130,7 @@ function verifyLevel(
     if (wrapping === undefined)
       malformed(`rotation at level ${depth} has no rotation (wrapping) key to verify it`);
     if (wrapping.length !== 32) malformed(`bad rotation key length: ${wrapping.length}`);
-    // format §7: anyone can forge Go-verifiable signatures for a small-order key.
+    // FORMAT.md §11.1: anyone can forge Go-verifiable signatures for a small-order key.
     if (isSmallOrderEncoding(wrapping)) {
       throw new TlockError(
         'SMALL_ORDER_WRAPPING_KEY',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
 import { signNodeKey } from '../../src/signing/direct.js';
 import { b64, newNodeKey, nodeKeyText, stateTrusting } from '../nks-fixtures.js';
-import { expectRefused } from '../signing/refusal.js';
+import { expectTlockError } from '../support/tlock-error.js';
 import { FilteredDaemon } from './daemon-model.js';
 
 // Attack 1: Go matches JSON keys to fields case-insensitively, and the last match wins. Each test
@@ -77,7 +77,7 @@ describe('attack: two spellings of one field', () => {
     const daemon = node();
     daemon.receive({ Peers: [first.peer] });
     const evil = { ID: 9, Key: forged() };
-    expectRefused(() => daemon.receive({ Peers: [signed(2).peer], peers: [evil] }), 'DECODE');
+    expectTlockError(() => daemon.receive({ Peers: [signed(2).peer], peers: [evil] }), 'DECODE');
     expect(daemon.unfiltered.keys()).toEqual([evil.Key]);
     expect(daemon.filtered.keys()).toEqual([first.key]); // the daemon got nothing from it
 

@@ -5,7 +5,8 @@ import { disablementKDF } from '../../src/crypto/kdf.js';
 import { AUMKind, aumHash } from '../../src/model/aum.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
-import { Chain, expectRejects, keyOf, lower, snapshot, stateOf, trusted } from './helpers.js';
+import { Chain, keyOf, lower, snapshot, stateOf, trusted } from './helpers.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 const A = keyOf(1);
 const B = keyOf(2);
@@ -47,16 +48,20 @@ describe('Authority.create and bootstrap', () => {
   it('refuses a weak key, a signer outside the state and an invalid state, storing nothing', async () => {
     const store = new MemoryStore();
     const zero = { kind: 1, votes: 1, public: new Uint8Array(32) }; // small-order point
-    await expectRejects(Authority.create(store, stateOf([trusted(A), zero]), A), 'WEAK_KEY', /small-order/);
+    await expectTlockError(
+      Authority.create(store, stateOf([trusted(A), zero]), A),
+      'WEAK_KEY',
+      /small-order/,
+    );
     // One rule with addKey: a key of the wrong length is a bad argument, not a weak key.
     const short = { kind: 1, votes: 1, public: new Uint8Array(31).fill(5) };
-    await expectRejects(
+    await expectTlockError(
       Authority.create(store, stateOf([trusted(A), short]), A),
       'INVALID_ARGUMENT',
       /32 bytes/,
     );
-    await expectRejects(Authority.create(store, stateOf([trusted(B)]), A), 'UNTRUSTED_KEY');
-    await expectRejects(
+    await expectTlockError(Authority.create(store, stateOf([trusted(B)]), A), 'UNTRUSTED_KEY');
+    await expectTlockError(
       Authority.create(store, { ...stateOf([trusted(A)]), disablementValues: null }, A),
       'INVALID_AUM',
       /^invalid state: checkpoint state: at least one disablement value/,
@@ -70,24 +75,24 @@ describe('Authority.create and bootstrap', () => {
     const store = new MemoryStore();
     await Authority.bootstrap(store, g);
     const before = await snapshot(store);
-    await expectRejects(Authority.bootstrap(store, g), 'CONFLICT', /not empty/);
+    await expectTlockError(Authority.bootstrap(store, g), 'CONFLICT', /not empty/);
     expect(await snapshot(store)).toEqual(before);
 
     const empty = new MemoryStore();
     const noop = signAUM({ messageKind: AUMKind.NoOp, prevAUMHash: null }, A);
-    await expectRejects(
+    await expectTlockError(
       Authority.bootstrap(empty, noop),
       'REJECTED_AUM',
       'bootstrap AUMs must be checkpoint messages, got no-op',
     );
     const unsigned = { ...g, signatures: [] };
-    await expectRejects(
+    await expectTlockError(
       Authority.bootstrap(empty, unsigned),
       'REJECTED_AUM',
       'invalid bootstrap: unsigned AUM',
     );
     const foreign = signAUM({ ...g, signatures: [] }, B);
-    await expectRejects(
+    await expectTlockError(
       Authority.bootstrap(empty, foreign),
       'UNTRUSTED_KEY',
       /^invalid bootstrap: bad keyID on signature 0/,
@@ -111,7 +116,7 @@ describe('Authority.create and bootstrap', () => {
 
 describe('Authority.open', () => {
   it('refuses an empty store', async () => {
-    await expectRejects(Authority.open(new MemoryStore()), 'NOT_FOUND', /no AUMs/);
+    await expectTlockError(Authority.open(new MemoryStore()), 'NOT_FOUND', /no AUMs/);
   });
 
   // Tailscale's TestOpenAuthority: disjoint chains G1… and G2→L4, the hint I1 picks G1; I2 has a
@@ -134,7 +139,7 @@ describe('Authority.open', () => {
     c.add('G2', null, { messageKind: AUMKind.NoOp, keyID: new Uint8Array([8]) });
     c.add('L4', 'G2', { messageKind: AUMKind.NoOp, keyID: new Uint8Array([9]) });
     const store = await c.store();
-    await expectRejects(Authority.open(store), 'NO_INTERSECTION', /multiple distinct chains/);
+    await expectTlockError(Authority.open(store), 'NO_INTERSECTION', /multiple distinct chains/);
     await store.setLastActiveAncestor(c.hash('I1'));
     const a = await Authority.open(store);
     expect(a.head).toBe(c.b32('L2'));
@@ -165,7 +170,7 @@ describe('Authority.open', () => {
     }
     const atF = await a.stateAt(store, c.hash('F'));
     expect(atF.keys!.map((k) => k.public)).toEqual([A.publicKey, D.publicKey, C.publicKey]);
-    await expectRejects(a.stateAt(store, new Uint8Array(32)), 'NOT_FOUND');
+    await expectTlockError(a.stateAt(store, new Uint8Array(32)), 'NOT_FOUND');
   });
 
   it('gives NoOp and AddKey geneses the empty state, and refuses other parentless kinds', async () => {
@@ -178,7 +183,7 @@ describe('Authority.open', () => {
 
     const bad = new Chain();
     bad.add('G', null, { messageKind: AUMKind.RemoveKey, keyID: A.publicKey });
-    await expectRejects(Authority.open(await bad.store()), 'REJECTED_AUM', /invalid genesis update/);
+    await expectTlockError(Authority.open(await bad.store()), 'REJECTED_AUM', /invalid genesis update/);
   });
 });
 
@@ -224,9 +229,9 @@ describe('Authority.inform', () => {
     await a.inform(store, c.list('L1'));
     await a.inform(store, c.list('G1', 'L1', 'L1', 'L2'));
     expect(a.head).toBe(c.b32('L2'));
-    await expectRejects(a.inform(store, []), 'INVALID_ARGUMENT');
-    await expectRejects(a.inform(store, 'x' as never), 'INVALID_ARGUMENT');
-    await expectRejects(a.inform(store, [null as never]), 'INVALID_ARGUMENT', /^update 0 invalid: /);
+    await expectTlockError(a.inform(store, []), 'INVALID_ARGUMENT');
+    await expectTlockError(a.inform(store, 'x' as never), 'INVALID_ARGUMENT');
+    await expectTlockError(a.inform(store, [null as never]), 'INVALID_ARGUMENT', /^update 0 invalid: /);
   });
 
   it('refuses a batch whose child comes before its parent', async () => {
@@ -235,7 +240,11 @@ describe('Authority.inform', () => {
     c.addNoOp('L2', 'L1', [A]);
     const store = new MemoryStore();
     const a = await Authority.bootstrap(store, c.get('G1'));
-    await expectRejects(a.inform(store, c.list('L2', 'L1')), 'REJECTED_AUM', /^update 0 computing state: /);
+    await expectTlockError(
+      a.inform(store, c.list('L2', 'L1')),
+      'REJECTED_AUM',
+      /^update 0 computing state: /,
+    );
   });
 
   it('runs concurrent informs one after the other, ending where a re-open ends', async () => {
@@ -268,10 +277,10 @@ describe('Authority accessors', () => {
     const { authority } = await Authority.create(new MemoryStore(), state, A);
     expect(await authority.validDisablement(secret)).toBe(true);
     expect(await authority.validDisablement(new Uint8Array([1, 2, 4]))).toBe(false);
-    await expectRejects(authority.validDisablement('x' as never), 'INVALID_ARGUMENT');
+    await expectTlockError(authority.validDisablement('x' as never), 'INVALID_ARGUMENT');
   });
 
   it('refuses something that is not a store', async () => {
-    await expectRejects(Authority.open({} as never), 'INVALID_ARGUMENT', /AumStore/);
+    await expectTlockError(Authority.open({} as never), 'INVALID_ARGUMENT', /AumStore/);
   });
 });

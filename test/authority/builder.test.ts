@@ -7,7 +7,8 @@ import { AUMKind, aumHash } from '../../src/model/aum.js';
 import type { Key } from '../../src/model/key.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
-import { expectRejects, expectThrows, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
+import { expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 // docs/FORMAT.md §5.7 and Tailscale's builder_test.go, plus docs/FORMAT.md §11 (no weak keys from our hands).
 
@@ -38,7 +39,7 @@ describe('UpdateBuilder', () => {
 
   it('refuses a key already trusted, and the 513th key', async () => {
     const { a } = await setup();
-    expectThrows(() => a.newUpdater(A).addKey(trusted(B)), 'REJECTED_AUM', /already trusted/);
+    expectTlockError(() => a.newUpdater(A).addKey(trusted(B)), 'REJECTED_AUM', /already trusted/);
 
     // 512 keys: A plus random ones (bootstrap accepts keys that are not valid points).
     const keys = [
@@ -50,30 +51,30 @@ describe('UpdateBuilder', () => {
       store,
       signAUM({ messageKind: AUMKind.Checkpoint, prevAUMHash: null, state: stateOf(keys) }, A),
     );
-    expectThrows(() => full.newUpdater(A).addKey(trusted(C)), 'LIMIT', /512 keys/);
+    expectTlockError(() => full.newUpdater(A).addKey(trusted(C)), 'LIMIT', /512 keys/);
   });
 
   it('refuses weak keys (docs/FORMAT.md §11): small-order points, non-points, wrong lengths', async () => {
     const { a } = await setup();
     const b = a.newUpdater(A);
-    expectThrows(
+    expectTlockError(
       () => b.addKey({ kind: 1, votes: 1, public: new Uint8Array(32) }),
       'WEAK_KEY',
       /small-order/,
     );
     const notAPoint = new Uint8Array(32);
     notAPoint[0] = 2; // y = 2: (y² − 1)/(d·y² + 1) has no square root
-    expectThrows(
+    expectTlockError(
       () => b.addKey({ kind: 1, votes: 1, public: notAPoint }),
       'WEAK_KEY',
       /not a point on the curve/,
     );
-    expectThrows(
+    expectTlockError(
       () => b.addKey({ kind: 1, votes: 1, public: new Uint8Array(31) }),
       'INVALID_ARGUMENT',
       /32 bytes/,
     );
-    expectThrows(() => b.addKey({ kind: 2, votes: 1, public: C.publicKey }), 'INVALID_ARGUMENT', /kind/);
+    expectTlockError(() => b.addKey({ kind: 2, votes: 1, public: C.publicKey }), 'INVALID_ARGUMENT', /kind/);
   });
 
   it('removes a key, refusing an untrusted one and the last one', async () => {
@@ -82,8 +83,8 @@ describe('UpdateBuilder', () => {
     expect(aums.map((x) => x.messageKind)).toEqual([AUMKind.RemoveKey]);
     await a.inform(store, aums);
     expect(a.keyTrusted(B.publicKey)).toBe(false);
-    expectThrows(() => a.newUpdater(A).removeKey(C.publicKey), 'NOT_FOUND', /not a trusted key/);
-    expectThrows(() => a.newUpdater(A).removeKey(A.publicKey), 'REJECTED_AUM', /last trusted key/);
+    expectTlockError(() => a.newUpdater(A).removeKey(C.publicKey), 'NOT_FOUND', /not a trusted key/);
+    expectTlockError(() => a.newUpdater(A).removeKey(A.publicKey), 'REJECTED_AUM', /last trusted key/);
   });
 
   it('sets votes (1..4096) and metadata', async () => {
@@ -96,16 +97,20 @@ describe('UpdateBuilder', () => {
     expect(aums.map((x) => x.messageKind)).toEqual([AUMKind.UpdateKey, AUMKind.UpdateKey]);
     await a.inform(store, aums);
     expect(a.trustedKey(B.publicKey)).toEqual(trusted(B, 5, { name: 'bob' }));
-    expectThrows(() => a.newUpdater(A).setKeyVotes(B.publicKey, 0), 'INVALID_AUM', /non-zero/);
-    expectThrows(() => a.newUpdater(A).setKeyVotes(B.publicKey, 4097), 'INVALID_AUM', /4097 votes > 4096/);
-    expectThrows(() => a.newUpdater(A).setKeyVotes(B.publicKey, -1), 'INVALID_ARGUMENT');
-    expectThrows(() => a.newUpdater(A).setKeyMeta(C.publicKey, {}), 'NOT_FOUND');
+    expectTlockError(() => a.newUpdater(A).setKeyVotes(B.publicKey, 0), 'INVALID_AUM', /non-zero/);
+    expectTlockError(
+      () => a.newUpdater(A).setKeyVotes(B.publicKey, 4097),
+      'INVALID_AUM',
+      /4097 votes > 4096/,
+    );
+    expectTlockError(() => a.newUpdater(A).setKeyVotes(B.publicKey, -1), 'INVALID_ARGUMENT');
+    expectTlockError(() => a.newUpdater(A).setKeyMeta(C.publicKey, {}), 'NOT_FOUND');
   });
 
   it('chains several updates, each checked against the state the earlier ones make', async () => {
     const { a, store } = await setup();
     const b = a.newUpdater(B).addKey(trusted(C)).setKeyVotes(C.publicKey, 9).removeKey(A.publicKey);
-    expectThrows(() => b.setKeyVotes(A.publicKey, 2), 'NOT_FOUND');
+    expectTlockError(() => b.setKeyVotes(A.publicKey, 2), 'NOT_FOUND');
     const aums = await b.finalize(store);
     for (let i = 1; i < aums.length; i++) expect(aums[i]!.prevAUMHash).toEqual(aumHash(aums[i - 1]!));
     await a.inform(store, aums);
@@ -164,22 +169,22 @@ describe('UpdateBuilder', () => {
     const { a, store } = await setup();
     const stale = a.newUpdater(A).addKey(trusted(C));
     await a.inform(store, await a.newUpdater(B).setKeyVotes(A.publicKey, 3).finalize(store));
-    await expectUnchanged(a, store, () => expectRejects(stale.finalize(store), 'CONFLICT', /head moved/));
+    await expectUnchanged(a, store, () => expectTlockError(stale.finalize(store), 'CONFLICT', /head moved/));
   });
 
   it('is used once, and gives [] when nothing was built and no checkpoint is due', async () => {
     const { a, store } = await setup();
     const b = a.newUpdater(A);
     expect(await b.finalize(store)).toEqual([]);
-    expectThrows(() => b.addKey(trusted(C)), 'INVALID_ARGUMENT', /finalized/);
-    expectThrows(() => a.newUpdater(null as never), 'INVALID_ARGUMENT', /SigningKey/);
+    expectTlockError(() => b.addKey(trusted(C)), 'INVALID_ARGUMENT', /finalized/);
+    expectTlockError(() => a.newUpdater(null as never), 'INVALID_ARGUMENT', /SigningKey/);
   });
 });
 
 describe('setKeyMeta with an empty map', () => {
   it('is refused: it would encode as an UpdateKey with nothing to update, which receivers refuse', async () => {
     const { a } = await setup();
-    expectThrows(() => a.newUpdater(A).setKeyMeta(A.publicKey, {}), 'INVALID_ARGUMENT', /meta is empty/);
+    expectTlockError(() => a.newUpdater(A).setKeyMeta(A.publicKey, {}), 'INVALID_ARGUMENT', /meta is empty/);
   });
 });
 

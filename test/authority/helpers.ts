@@ -8,7 +8,6 @@ import { hashToBase32 } from '../../src/wire/base32.js';
 import { compareBytes, toHex } from '../../src/wire/bytes.js';
 import { signAUM } from '../../src/authority/aum-signing.js';
 import type { Authority } from '../../src/authority/authority.js';
-import { TlockError, type TlockErrorCode } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 
 /** A deterministic signing key (seed = 32 × n). */
@@ -112,41 +111,6 @@ export async function snapshot(store: MemoryStore): Promise<string[]> {
   const hint = await store.lastActiveAncestor();
   out.push(`heads:${heads.join(',')}`, `hint:${hint === undefined ? '-' : toHex(hint)}`);
   return out;
-}
-
-/** Expects `p` to reject with a TlockError of `code` (and a message matching `message`). */
-export async function expectRejects(
-  p: Promise<unknown>,
-  code: TlockErrorCode,
-  message?: string | RegExp,
-): Promise<TlockError> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected a rejection').toBeInstanceOf(TlockError);
-  const te = err as TlockError;
-  expect(te.code, te.message).toBe(code);
-  if (typeof message === 'string') expect(te.message).toBe(message);
-  else if (message !== undefined) expect(te.message).toMatch(message);
-  return te;
-}
-
-export function expectThrows(fn: () => unknown, code: TlockErrorCode, message?: string | RegExp): TlockError {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected a throw').toBeInstanceOf(TlockError);
-  const te = err as TlockError;
-  expect(te.code, te.message).toBe(code);
-  if (typeof message === 'string') expect(te.message).toBe(message);
-  else if (message !== undefined) expect(te.message).toMatch(message);
-  return te;
 }
 
 /** Runs `refused` and checks it changed neither the authority's head and state nor the store. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Authority } from '../../src/authority/authority.js';
 import { signAUM } from '../../src/authority/aum-signing.js';
 import { IN_PLACE_READS, type AumStore } from '../../src/authority/store.js';
@@ -9,7 +9,7 @@ import type { AUM } from '../../src/model/aum.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { toHex } from '../../src/wire/bytes.js';
-import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
+import { makeTempDir } from '../support/temp-dirs.js';
 import { keyOf, stateOf, trusted } from './helpers.js';
 
 // Authority.open reads MemoryStore and FileStore in place (no copies, src/authority/store.ts).
@@ -74,8 +74,6 @@ const STORES: [string, () => Promise<AumStore>][] = [
   ['MemoryStore', () => Promise.resolve(new MemoryStore())],
   ['FileStore', () => FileStore.open(makeTempDir('tlock-in-place-'))],
 ];
-
-afterAll(removeTempDirs);
 
 describe.each(STORES)('Authority.open on %s in place', (_name, newStore) => {
   it('offers in-place reads', async () => {

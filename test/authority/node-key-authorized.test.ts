@@ -3,12 +3,12 @@ import {
   Authority,
   MemoryStore,
   NetmapVerifier,
-  TlockError,
   generateSigningKey,
   resignNodeKey,
   signNodeKey,
 } from '../../src/index.js';
 import { b64, newNodeKey, nodeKeyText } from '../nks-fixtures.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 // Authority.nodeKeyAuthorized and NetmapVerifier on a real authority: the current state decides.
 
@@ -57,13 +57,7 @@ describe('Authority.nodeKeyAuthorized', () => {
       store,
       await authority.newUpdater(admin).removeKey(other.publicKey).finalize(store),
     );
-    try {
-      authority.nodeKeyAuthorized(k, sig);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(TlockError);
-      expect((e as TlockError).code).toBe('UNTRUSTED_KEY');
-    }
+    expectTlockError(() => authority.nodeKeyAuthorized(k, sig), 'UNTRUSTED_KEY');
     const after = verifier.filter(netmap);
     expect(after.dropped.map((d) => d.reason)).toEqual(['UNTRUSTED_KEY']);
     expect((after.netmap as { Peers: unknown[] }).Peers).toEqual([]);

@@ -5,7 +5,8 @@ import { AUMKind, aumHash } from '../../src/model/aum.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { hashFromBase32, hashToBase32 } from '../../src/wire/base32.js';
 import { toHex } from '../../src/wire/bytes.js';
-import { Chain, expectRejects, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
+import { Chain, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 // docs/FORMAT.md §5.8: retroactive revocation, ported from Tailscale's tka_test.go, then end to end.
 
@@ -63,12 +64,12 @@ describe('makeRetroactiveRevocation (TestMakeRetroactiveRevocation)', () => {
 
   it('refuses to revoke every key, or keys not trusted', async () => {
     const { store, a } = await setup();
-    await expectRejects(
+    await expectTlockError(
       a.makeRetroactiveRevocation(store, [K1.publicKey, K2.publicKey, K3.publicKey], K1.publicKey),
       'INVALID_ARGUMENT',
       /^cannot revoke all trusted keys/,
     );
-    await expectRejects(
+    await expectTlockError(
       a.makeRetroactiveRevocation(store, [keyOf(9).publicKey], K1.publicKey),
       'INVALID_ARGUMENT',
       /^no provided key is currently trusted/,
@@ -87,12 +88,12 @@ describe('makeRetroactiveRevocation (TestMakeRetroactiveRevocation)', () => {
 
   it('refuses a fork point where our key is not trusted, or that is not stored (stricter than Tailscale)', async () => {
     const { c, store, a } = await setup();
-    await expectRejects(
+    await expectTlockError(
       a.makeRetroactiveRevocation(store, [K2.publicKey], K3.publicKey, c.hash('B')),
       'UNTRUSTED_KEY',
       /was not trusted at the fork point/,
     );
-    await expectRejects(
+    await expectTlockError(
       a.makeRetroactiveRevocation(store, [K2.publicKey], K1.publicKey, new Uint8Array(32).fill(3)),
       'NOT_FOUND',
     );
@@ -155,15 +156,15 @@ describe('recovering from a compromised key, end to end', () => {
     const unsigned = await a.makeRetroactiveRevocation(store, [X.publicKey], ADMIN1.publicKey);
     // EVIL is trusted now, but was not at G: its signature would make the AUM invalid everywhere.
     await expectUnchanged(a, store, () =>
-      expectRejects(
+      expectTlockError(
         a.cosignRevocation(store, unsigned, EVIL),
         'UNTRUSTED_KEY',
         /not trusted at the fork point/,
       ),
     );
     const once = await a.cosignRevocation(store, unsigned, ADMIN1);
-    await expectRejects(a.cosignRevocation(store, once, ADMIN1), 'CONFLICT', /already signed/);
-    await expectRejects(a.cosignRevocation(store, c.get('M1'), ADMIN1), 'INVALID_ARGUMENT');
+    await expectTlockError(a.cosignRevocation(store, once, ADMIN1), 'CONFLICT', /already signed/);
+    await expectTlockError(a.cosignRevocation(store, c.get('M1'), ADMIN1), 'INVALID_ARGUMENT');
     expect(unsigned.signatures).toBeUndefined(); // inputs are left alone
   });
 });

@@ -3,7 +3,8 @@ import { Authority } from '../../src/authority/authority.js';
 import { AUMKind } from '../../src/model/aum.js';
 import type { AUM } from '../../src/model/aum.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { Chain, expectRejects, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
+import { Chain, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 // In the spirit of Tailscale's scenario_test.go: a control plane and nodes, each with its own
 // store, exchanging AUMs only through syncOffer / missingAUMs / inform.
@@ -94,7 +95,7 @@ describe('an invalid AUM in a batch rejects the whole batch, storage untouched',
   it('an AddKey without a key (TestInvalidAUMPropagationRejected)', async () => {
     const { control, toSend } = await setup((c) => c.add('L4', 'L3', { messageKind: AUMKind.AddKey }, [KEY]));
     await expectUnchanged(control.authority, control.store, () =>
-      expectRejects(
+      expectTlockError(
         control.authority.inform(control.store, toSend),
         'INVALID_AUM',
         'update 1 invalid: invalid: AddKey AUMs must contain a key',
@@ -105,7 +106,7 @@ describe('an invalid AUM in a batch rejects the whole batch, storage untouched',
   it('an unsigned AUM (TestUnsignedAUMPropagationRejected)', async () => {
     const { c, control, toSend } = await setup((c) => c.addNoOp('L4', 'L3', []));
     await expectUnchanged(control.authority, control.store, () =>
-      expectRejects(
+      expectTlockError(
         control.authority.inform(control.store, toSend),
         'REJECTED_AUM',
         'update 1 invalid: unsigned AUM',
@@ -120,7 +121,7 @@ describe('an invalid AUM in a batch rejects the whole batch, storage untouched',
       l4.signatures![0]!.signature![7]! ^= 0x40;
     });
     await expectUnchanged(control.authority, control.store, () =>
-      expectRejects(
+      expectTlockError(
         control.authority.inform(control.store, toSend),
         'BAD_SIGNATURE',
         'update 1 invalid: signature 0: invalid signature',

@@ -7,7 +7,8 @@ import { AUMKind, aumHash } from '../../src/model/aum.js';
 import type { AUM } from '../../src/model/aum.js';
 import { hashFromBase32, hashToBase32 } from '../../src/wire/base32.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { expectRejects, expectThrows, expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
+import { expectUnchanged, keyOf, stateOf, trusted } from './helpers.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 // docs/FORMAT.md §5.2–5.3: every accept and reject rule, each through inform (the whole pipeline) with the
 // authority and the store shown unchanged after every refusal.
@@ -265,7 +266,7 @@ describe('refused AUMs leave the authority and the store unchanged', () => {
     const { authority, store, head } = oneKey === true ? await oneKeyAuthority() : await twoKeyAuthority();
     const aum = build(head);
     await expectUnchanged(authority, store, () =>
-      expectRejects(authority.inform(store, [aum]), code, message),
+      expectTlockError(authority.inform(store, [aum]), code, message),
     );
   });
 });
@@ -275,7 +276,7 @@ describe('the state machine alone', () => {
 
   it('refuses an AUM whose parent is not the state’s last AUM', () => {
     const aum = on(new Uint8Array(32).fill(2), { messageKind: AUMKind.NoOp }, A);
-    expectThrows(
+    expectTlockError(
       () => verifyAUM(aum, state),
       'REJECTED_AUM',
       /^aum with parent 0202.* cannot be applied to a state with parent 0101/,
@@ -284,7 +285,7 @@ describe('the state machine alone', () => {
 
   it('refuses an AUM with no parent unless it is a genesis', () => {
     const aum = signAUM({ messageKind: AUMKind.NoOp, prevAUMHash: null }, A);
-    expectThrows(() => verifyAUM(aum, state), 'REJECTED_AUM', 'aum has no parent');
+    expectTlockError(() => verifyAUM(aum, state), 'REJECTED_AUM', 'aum has no parent');
     expect(() => verifyAUM(aum, state, { genesis: true })).not.toThrow();
   });
 
@@ -292,7 +293,7 @@ describe('the state machine alone', () => {
     const last = new Uint8Array(32);
     last.set([5, 6, 7]);
     const aum: AUM = { messageKind: AUMKind.NoOp, prevAUMHash: last.subarray(0, 31) };
-    expectThrows(
+    expectTlockError(
       () => applyAUM({ ...state, lastAUMHash: last }, aum, aumHash(aum)),
       'REJECTED_AUM',
       'parent AUMHash mismatch',
@@ -303,7 +304,7 @@ describe('the state machine alone', () => {
     const odd = { kind: 2, votes: 1, public: idOf(C) };
     const aum = on(state.lastAUMHash, { messageKind: AUMKind.NoOp }, A);
     expect(() => verifyAUM(aum, { ...state, keys: [trusted(A), odd] })).not.toThrow();
-    expectThrows(
+    expectTlockError(
       () => verifyAUM(aum, { ...state, keys: [odd, trusted(A)] }),
       'UNTRUSTED_KEY',
       /^bad keyID on signature 0: key of kind 2 has no key ID/,

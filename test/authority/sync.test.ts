@@ -4,7 +4,8 @@ import { AUMKind, aumHash } from '../../src/model/aum.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import type { AUM } from '../../src/model/aum.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { Chain, expectRejects, expectUnchanged, keyOf, lower, stateOf, trusted } from './helpers.js';
+import { Chain, expectUnchanged, keyOf, lower, stateOf, trusted } from './helpers.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 // docs/FORMAT.md §9.1–9.2, ported from Tailscale's sync_test.go (adapted to the newer offer shape)
 // plus the cases the newer shape and the 1000-AUM head walk add.
@@ -137,14 +138,14 @@ describe('missingAUMs', () => {
     const store = await c.store();
     const a = await Authority.open(store);
     await expectUnchanged(a, store, () =>
-      expectRejects(
+      expectTlockError(
         a.missingAUMs(store, { head: other.b32('B3'), ancestors: [other.b32('B1')] }),
         'NO_INTERSECTION',
         /no intersection/,
       ),
     );
-    await expectRejects(a.missingAUMs(store, { head: 'nope', ancestors: [] }), 'DECODE');
-    await expectRejects(a.missingAUMs(store, { head: c.b32('A1') } as never), 'INVALID_ARGUMENT');
+    await expectTlockError(a.missingAUMs(store, { head: 'nope', ancestors: [] }), 'DECODE');
+    await expectTlockError(a.missingAUMs(store, { head: c.b32('A1') } as never), 'INVALID_ARGUMENT');
   });
 
   it('syncs a node that has only the genesis (TestSyncSimpleE2E)', async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Authority } from '../../src/authority/authority.js';
@@ -6,7 +6,7 @@ import { FileStore } from '../../src/store/file-store.js';
 import { decodeAUM, aumHash } from '../../src/model/aum.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import { dirSnapshot, removeTempDirs } from '../support/temp-dirs.js';
-import { adminDir, fixtureKeyFile, fixturePub } from './fixture-dirs.js';
+import { FIXTURES, adminDir, fixtureKeyFile, fixturePub } from './fixture-dirs.js';
 import { onTerminal } from './terminal.js';
 import { jsonOf, tlock } from './tlock-process.js';
 
@@ -121,6 +121,32 @@ describe('tlock add, remove, set-votes, set-meta', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`chmod 600 ${join(dir, 'key')}`);
     expect(readFileSync(join(dir, 'key'), 'utf8')).toMatch(/^nlpriv:/);
+    expect(dirSnapshot(dir)).toEqual(before);
+  });
+
+  it('a damaged store: every command that reads it exits 3 naming the file, and nothing changes', async () => {
+    const dir = adminDir();
+    const tka = join(dir, 'tka');
+    const sub = readdirSync(tka).find((n) => n.length === 2)!;
+    const file = readdirSync(join(tka, sub))[0]!;
+    writeFileSync(join(tka, sub, file), 'not an AUM');
+    const before = dirSnapshot(dir);
+    for (const args of [
+      ['add', D],
+      ['remove', '--yes', B],
+      ['set-votes', `${B}?2`],
+      ['set-meta', B, 'a=b'],
+      ['log'],
+      ['log', '--graph'],
+      ['sign', 'nodekey', `nodekey:${'11'.repeat(32)}`],
+      ['verify', 'netmap', join(FIXTURES, 'netmaps', 'mixed.json')],
+      ['init', '--confirm'],
+    ]) {
+      const r = await tlock([...args, '--dir', dir]);
+      expect(r.code, args.join(' ')).toBe(3);
+      expect(r.stderr, args.join(' ')).toContain(file);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
     expect(dirSnapshot(dir)).toEqual(before);
   });
 

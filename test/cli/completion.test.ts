@@ -60,10 +60,10 @@ describe('tlock completion', () => {
     }
     expect(words.filter((w) => w === 'inspect')).toHaveLength(1); // one word for the whole group
     expect(co).toBe('compact completion');
-    expect(inspect!.split(' ').sort()).toEqual(['authkey', 'nks']);
+    expect(inspect!.split(' ').sort()).toEqual(['aum', 'authkey', 'nks']);
     expect(exportFlags).toBe('--out --dir --json --help');
     expect(outFile).toBe('chain.json');
-    expect(hookFlags).toBe('--dir --workers --help');
+    expect(hookFlags).toBe('--workers --max-line-bytes --dir --json --help');
     expect(helpWord).toBe('compact completion');
     expect(done).toBe('');
   });

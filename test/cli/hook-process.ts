@@ -12,8 +12,11 @@ export class HookProcess {
   readonly #waiting: ((line: string) => void)[] = [];
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [CLI, 'hook', ...args], { env: { ...process.env, ...env } });
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}, opts: { uid?: number } = {}) {
+    this.child = spawn(process.execPath, [CLI, 'hook', ...args], {
+      env: { ...process.env, ...env },
+      ...opts,
+    });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       const w = this.#waiting.shift();
       if (w !== undefined) w(line);

@@ -1,7 +1,11 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateSigningKey } from '../../src/crypto/ed25519.js';
+import { signAUM } from '../../src/authority/aum-signing.js';
+import { Authority } from '../../src/authority/authority.js';
+import { type SigningKey, generateSigningKey } from '../../src/crypto/ed25519.js';
+import { AUMKind, encodeAUM } from '../../src/model/aum.js';
+import { FileStore } from '../../src/store/file-store.js';
 import { signNodeKey } from '../../src/signing/direct.js';
 import { resignNodeKey } from '../../src/signing/rotation.js';
 import { wrapAuthKey } from '../../src/signing/wrapped-authkey.js';
@@ -14,6 +18,79 @@ afterAll(removeTempDirs);
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const tlpub = (b: Uint8Array): string => `tlpub:${hex(b)}`;
+
+describe('tlock inspect aum', () => {
+  const setUp = async () => {
+    const dir = makeTempDir('tlock-cli-');
+    const { self, other, head } = await stateDirWithAuthority(dir);
+    const store = await FileStore.open(join(dir, 'tka'));
+    const authority = await Authority.open(store);
+    return { dir, self, other, head, store, authority };
+  };
+
+  it('explains a stored AUM from a store file, and one from hex with its signatures checked', async () => {
+    const { dir, self, head } = await setUp();
+    const file = join(dir, 'tka', head.slice(0, 2), head);
+    const r = await tlock(['inspect', 'aum', `file:${file}`, '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`AUM: checkpoint, `);
+    expect(r.stdout).toContain('(given as binary; a store record)');
+    expect(r.stdout).toContain(`Hash:    ${head}\nParent:  none (a genesis)`);
+    expect(r.stdout).toContain(`  ${tlpub(self.publicKey)}: valid, by a key trusted before it (2 votes)`);
+    expect(r.stdout).toContain('Stored here, on the active chain.');
+    const genesis = (jsonOf(await tlock(['log', '--json', '--dir', dir])) as { Messages: { Raw: string }[] })
+      .Messages[0]!.Raw;
+    const doc = jsonOf(
+      await tlock(['inspect', 'aum', hex(Buffer.from(genesis, 'base64url')), '--json', '--dir', dir]),
+    );
+    expect(doc).toMatchObject({
+      Kind: 'aum',
+      Hash: head,
+      Form: 'hex',
+      Canonical: true,
+      AUM: { MessageKind: 'checkpoint' },
+      Signatures: [{ KeyID: tlpub(self.publicKey), Valid: true, Votes: 2 }],
+      Authority: { Head: head, Verdict: 'stored', ActiveChain: true },
+    });
+  });
+
+  it('says whether the authority would accept an AUM it does not hold, and where it would go', async () => {
+    const { dir, self, head, authority } = await setUp();
+    const stranger = generateSigningKey();
+    const next = (signer: SigningKey) =>
+      signAUM(
+        { messageKind: AUMKind.UpdateKey, prevAUMHash: authority.headHash, keyID: self.publicKey, votes: 5 },
+        signer,
+      );
+    const cases: [Uint8Array, string][] = [
+      [encodeAUM(next(self)), 'It would be accepted, and would become the head.'],
+      [encodeAUM(next(stranger)), 'It would be REFUSED (UNTRUSTED_KEY)'],
+      [
+        encodeAUM({ ...next(self), prevAUMHash: new Uint8Array(32).fill(9) }),
+        'Its parent is not stored here, so it cannot be checked',
+      ],
+    ];
+    for (const [bytes, verdict] of cases) {
+      const r = await tlock(['inspect', 'aum', Buffer.from(bytes).toString('base64'), '--dir', dir]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, verdict).toContain(verdict);
+      expect(r.stdout).toContain(`Against the local authority (head ${head}):`);
+    }
+    const forged = next(self);
+    forged.signatures![0]!.signature![3]! ^= 1;
+    const f = await tlock(['inspect', 'aum', hex(encodeAUM(forged)), '--dir', dir]);
+    expect(f.stdout).toContain(`${tlpub(self.publicKey)}: does NOT verify`);
+    expect(f.stdout).toContain('It would be REFUSED (BAD_SIGNATURE)');
+  });
+
+  it('refuses what is not an AUM: status 2', async () => {
+    for (const arg of ['a1016161', 'deadbeef', 'not-hex-or-base64!']) {
+      const r = await tlock(['inspect', 'aum', arg, '--dir', makeTempDir('tlock-cli-')]);
+      expect(r.code, arg).toBe(2);
+      expect(r.stderr, arg).toMatch(/not an AUM|neither hex nor base64/);
+    }
+  });
+});
 
 describe('tlock inspect nks', () => {
   it('explains a rotation level by level, from hex, base64, a binary file or stdin, with the verdict', async () => {

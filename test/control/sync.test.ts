@@ -13,9 +13,10 @@ import {
   fetchServerHead,
   hashToBase32,
   signAUM,
+  submitChange,
   syncWithServer,
 } from '../../src/index.js';
-import { keyOf } from '../authority/helpers.js';
+import { keyOf, trusted } from '../authority/helpers.js';
 import {
   type Admin,
   ServerProcess,
@@ -160,6 +161,19 @@ describe('admin and node converge through tlock serve', () => {
     expect(await node.store.get(aumHash(forged))).toBeUndefined();
     expect(authority.keyTrusted(mallory.publicKey)).toBe(false);
     expect(authority.head).toBe(headBefore);
+  });
+
+  it('an admin’s change submitted interactively becomes the server’s head', async () => {
+    const aums = await admin.authority
+      .newUpdater(admin.a)
+      .addKey(trusted(keyOf(20)))
+      .finalize(admin.store);
+    const head = await submitChange(client, aums);
+    expect(head).toBe(hashToBase32(aumHash(aums[aums.length - 1]!)));
+    await admin.authority.inform(admin.store, aums);
+    expect((await fetchServerHead(client, admin.authority, admin.store)).head).toBe(admin.authority.head);
+    // The same change again no longer extends the head: refused, nothing stored twice.
+    await expect(submitChange(client, aums)).rejects.toMatchObject({ status: 409 });
   });
 
   it('an interactive change that does not extend the head is CONFLICT (409) and not stored', async () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as ed from '@noble/ed25519';
 import {
-  TlockError,
   generateSigningKey,
   signingKeyFromPrivate,
   verifyStandard,
@@ -12,6 +11,7 @@ import {
 import { sign, verifiers, verifyZip215StrictR } from '../../src/crypto/ed25519.js';
 import { randomBytes } from 'node:crypto';
 import { hex, loadVectors } from '../support/vectors.js';
+import { expectTlockError } from '../support/tlock-error.js';
 import { mixedOrderSignature, withTorsionR } from '../nks-fixtures.js';
 
 interface Speccheck {
@@ -156,18 +156,12 @@ describe('signing', () => {
     const key = generateSigningKey();
     const bad = key.privateKey.slice();
     bad[40]! ^= 1;
-    expect(() => signingKeyFromPrivate(bad)).toThrowError(/does not match/);
+    expectTlockError(() => signingKeyFromPrivate(bad), 'INVALID_ARGUMENT', /does not match/);
   });
 
   it('refuses wrong lengths and types with INVALID_ARGUMENT', () => {
     for (const v of [new Uint8Array(31), new Uint8Array(33), 'nlpriv:00', null]) {
-      try {
-        signingKeyFromPrivate(v as Uint8Array);
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(TlockError);
-        expect((e as TlockError).code).toBe('INVALID_ARGUMENT');
-      }
+      expectTlockError(() => signingKeyFromPrivate(v as Uint8Array), 'INVALID_ARGUMENT');
     }
   });
 

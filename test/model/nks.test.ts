@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   type NodeKeySignature,
   SigKind,
-  TlockError,
   decodeNodeKeySignature,
   encodeNodeKeySignature,
   nodeKeySignatureSigHash,
 } from '../../src/index.js';
 import { hex, toHexString } from '../support/vectors.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 describe('node-key signature encoding', () => {
   it('writes only set fields, in key order', () => {
@@ -66,13 +66,7 @@ describe('node-key signature encoding', () => {
 
   it('refuses malformed input with DECODE', () => {
     for (const h of ['', 'a2 0101 0101', 'a1 01 190100', 'a1 01 01 00', 'c0 a0', 'a1 0101 ff']) {
-      try {
-        decodeNodeKeySignature(hex(h));
-        expect.unreachable(h);
-      } catch (e) {
-        expect(e).toBeInstanceOf(TlockError);
-        expect((e as TlockError).code).toBe('DECODE');
-      }
+      expectTlockError(() => decodeNodeKeySignature(hex(h)), 'DECODE');
     }
   });
 });

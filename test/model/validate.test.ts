@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type AUM, type Key, type State, AUMKind, TlockError, validateAUM } from '../../src/index.js';
+import { type AUM, type Key, type State, AUMKind, validateAUM } from '../../src/index.js';
+
+import { expectTlockError } from '../support/tlock-error.js';
 
 // docs/FORMAT.md §5.1: static validation, one test per rule, each naming the rule in its message.
 
@@ -18,15 +20,7 @@ const state = (over: Partial<State> = {}): State => ({
 const sig = { keyID: new Uint8Array(32), signature: new Uint8Array(64) };
 
 function rejects(aum: AUM, message: RegExp): void {
-  try {
-    validateAUM(aum);
-  } catch (e) {
-    expect(e).toBeInstanceOf(TlockError);
-    expect((e as TlockError).code).toBe('INVALID_AUM');
-    expect((e as TlockError).message).toMatch(message);
-    return;
-  }
-  throw new Error('expected validateAUM to refuse the AUM');
+  expectTlockError(() => validateAUM(aum), 'INVALID_AUM', message);
 }
 
 describe('static validation accepts', () => {

@@ -17,7 +17,7 @@ import {
   stateTrusting,
   tailscaleZeroWrappedDirect,
 } from '../nks-fixtures.js';
-import { expectRefused } from '../signing/refusal.js';
+import { expectTlockError } from '../support/tlock-error.js';
 import { type FakeAuthority, deepFreeze, peer } from './fixtures.js';
 
 const admin = generateSigningKey();
@@ -101,7 +101,7 @@ describe('NetmapVerifier on a full netmap', () => {
   });
 });
 
-describe('NetmapVerifier: keys made obsolete by rotation (reference §5.2)', () => {
+describe('NetmapVerifier: keys made obsolete by rotation (docs/FORMAT.md §10)', () => {
   const [k1, k2, k3, k4, k5] = Array.from({ length: 5 }, newNodeKey);
   const d1 = signNodeKey(admin, k1!, { wrappingPubkey: nodeTL.publicKey });
   const r2 = resignNodeKey(nodeTL, k2!, d1);
@@ -340,10 +340,10 @@ describe('NetmapVerifier on hostile input', () => {
     const { verifier, authority } = world();
     const before = cloneState(authority.state);
     for (const bad of [null, undefined, 'x', 42, [], [{}]])
-      expectRefused(() => verifier.filter(bad as never), 'DECODE');
+      expectTlockError(() => verifier.filter(bad as never), 'DECODE');
     for (const field of ['Peers', 'PeersChanged', 'PeersRemoved', 'PeersChangedPatch']) {
       for (const value of ['x', 1, {}, true])
-        expectRefused(() => verifier.filter({ [field]: value }), 'DECODE');
+        expectTlockError(() => verifier.filter({ [field]: value }), 'DECODE');
     }
     expect(authority.state).toEqual(before);
     expect(authority.head).toBe('HEAD1');
@@ -351,7 +351,7 @@ describe('NetmapVerifier on hostile input', () => {
 
   it('throws LIMIT for a list longer than any tailnet', () => {
     const { verifier } = world();
-    expectRefused(
+    expectTlockError(
       () => verifier.filter({ Peers: new Array<null>(MAX_NETMAP_PEERS + 1).fill(null) }),
       'LIMIT',
     );
@@ -425,9 +425,9 @@ describe('NetmapVerifier on hostile input', () => {
   });
 
   it('refuses a bad authority or options with INVALID_ARGUMENT', () => {
-    expectRefused(() => new NetmapVerifier(null as never), 'INVALID_ARGUMENT');
-    expectRefused(() => new NetmapVerifier(world().authority, { cacheSize: -1 }), 'INVALID_ARGUMENT');
-    expectRefused(() => new NetmapVerifier({} as never).filter({}), 'INVALID_ARGUMENT');
+    expectTlockError(() => new NetmapVerifier(null as never), 'INVALID_ARGUMENT');
+    expectTlockError(() => new NetmapVerifier(world().authority, { cacheSize: -1 }), 'INVALID_ARGUMENT');
+    expectTlockError(() => new NetmapVerifier({} as never).filter({}), 'INVALID_ARGUMENT');
   });
 });
 

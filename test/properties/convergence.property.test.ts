@@ -14,7 +14,7 @@ import { FileStore } from '../../src/store/file-store.js';
 import { PostgresDatabase } from '../../src/store/postgres-database.js';
 import { PostgresStore } from '../../src/store/postgres-store.js';
 import { postgresUrl, uniqueTailnet } from '../support/postgres.js';
-import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
+import { makeTempDir } from '../support/temp-dirs.js';
 import type { AumStore } from '../../src/authority/store.js';
 import { toHex } from '../../src/wire/bytes.js';
 import { keyOf, stateOf, trusted } from '../authority/helpers.js';
@@ -164,7 +164,6 @@ beforeAll(() => {
   postgresUrl(); // fails the file at once when the test cluster did not start
 });
 afterAll(async () => {
-  removeTempDirs();
   await db?.close();
 });
 

@@ -12,7 +12,7 @@ import { signNodeKey } from '../../src/signing/direct.js';
 import { resignNodeKey, trimRotationChain } from '../../src/signing/rotation.js';
 import { nodeKeyToBinary } from '../../src/wire/keytext.js';
 import { newNodeKey, signedBytes, stateTrusting } from '../nks-fixtures.js';
-import { expectRefused } from './refusal.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 // Mirrors tka/sig_test.go TestResignNKS: a direct signature for the original node key, with the
 // node's own TL key as wrapping key, then rotations for nodeKeys[0..].
@@ -136,16 +136,19 @@ describe('resignNodeKey (Rotation)', () => {
     // level would be 17, which no decoder accepts: refused rather than written (Tailscale writes it).
     expect(levels(decodeNodeKeySignature(sig))).toHaveLength(16);
     expect(nodeKeyAuthorizedInState(state, nodeKeys[14]!, sig).prevNodeKeys).toHaveLength(14);
-    expectRefused(() => resignNodeKey(oneTime, newNodeKey(), sig), 'LIMIT');
+    expectTlockError(() => resignNodeKey(oneTime, newNodeKey(), sig), 'LIMIT');
   });
 
   it('refuses an old signature that does not decode, and bad arguments', () => {
-    expectRefused(() => resignNodeKey(nodeTL, newNodeKey(), new Uint8Array([0xa1])), 'MALFORMED_SIGNATURE');
+    expectTlockError(
+      () => resignNodeKey(nodeTL, newNodeKey(), new Uint8Array([0xa1])),
+      'MALFORMED_SIGNATURE',
+    );
     const bad: (() => unknown)[] = [
       () => resignNodeKey(nodeTL, orig.subarray(1), directBytes),
       () => resignNodeKey(nodeTL, orig, 'x' as never),
       () => resignNodeKey({} as never, orig, directBytes),
     ];
-    for (const f of bad) expectRefused(f, 'INVALID_ARGUMENT');
+    for (const f of bad) expectTlockError(f, 'INVALID_ARGUMENT');
   });
 });

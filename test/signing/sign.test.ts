@@ -12,7 +12,7 @@ import { signNodeKey } from '../../src/signing/direct.js';
 import { nodeKeyToBinary } from '../../src/wire/keytext.js';
 import { SMALL_ORDER_POINTS, newNodeKey, stateTrusting } from '../nks-fixtures.js';
 import { toHexString } from '../support/vectors.js';
-import { expectRefused } from './refusal.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 const admin = generateSigningKey();
 const state = stateTrusting(admin);
@@ -53,7 +53,7 @@ describe('signNodeKey (Direct)', () => {
 
   it('refuses every small-order wrapping key (32 zero bytes included) with WEAK_KEY', () => {
     for (const p of SMALL_ORDER_POINTS) {
-      expectRefused(() => signNodeKey(admin, newNodeKey(), { wrappingPubkey: p }), 'WEAK_KEY');
+      expectTlockError(() => signNodeKey(admin, newNodeKey(), { wrappingPubkey: p }), 'WEAK_KEY');
     }
   });
 
@@ -69,7 +69,7 @@ describe('signNodeKey (Direct)', () => {
       () => signNodeKey({ publicKey: admin.publicKey } as never, nk),
       () => signNodeKey({ publicKey: admin.publicKey, privateKey: new Uint8Array(63) }, nk),
     ];
-    for (const f of bad) expectRefused(f, 'INVALID_ARGUMENT');
+    for (const f of bad) expectTlockError(f, 'INVALID_ARGUMENT');
   });
 });
 
@@ -119,6 +119,6 @@ describe('createCredential and signByCredential', () => {
       () => signByCredential(privateKey, cred, nk.subarray(2)),
       () => createCredential(undefined as never),
     ];
-    for (const f of bad) expectRefused(f, 'INVALID_ARGUMENT');
+    for (const f of bad) expectTlockError(f, 'INVALID_ARGUMENT');
   });
 });

@@ -12,6 +12,7 @@ import { signByCredential } from '../../src/signing/credential.js';
 import { unwrapAuthKey, wrapAuthKey } from '../../src/signing/wrapped-authkey.js';
 import { newNodeKey, stateTrusting } from '../nks-fixtures.js';
 import { hex, loadVectors, toHexString } from '../support/vectors.js';
+import { expectTlockError } from '../support/tlock-error.js';
 import { expectRefused } from './refusal.js';
 
 interface WrappedVector {
@@ -54,9 +55,9 @@ describe('wrapAuthKey / unwrapAuthKey', () => {
 
   it('refuses to wrap a key twice, or a non-string', () => {
     const once = wrapAuthKey('tskey-x', admin);
-    expectRefused(() => wrapAuthKey(once, admin), 'INVALID_ARGUMENT');
-    expectRefused(() => wrapAuthKey(42 as never, admin), 'INVALID_ARGUMENT');
-    expectRefused(() => wrapAuthKey('tskey-x', null as never), 'INVALID_ARGUMENT');
+    expectTlockError(() => wrapAuthKey(once, admin), 'INVALID_ARGUMENT');
+    expectTlockError(() => wrapAuthKey(42 as never, admin), 'INVALID_ARGUMENT');
+    expectTlockError(() => wrapAuthKey('tskey-x', null as never), 'INVALID_ARGUMENT');
   });
 
   it('refuses every malformed suffix with MALFORMED_AUTHKEY, never a crash', () => {
@@ -82,16 +83,16 @@ describe('wrapAuthKey / unwrapAuthKey', () => {
       `tskey--TL${cred}-${priv}-extra`, // the second "-" belongs to the private key part
     ];
     for (const text of bad) {
-      const e = expectRefused(() => unwrapAuthKey(text), 'MALFORMED_AUTHKEY');
+      const e = expectTlockError(() => unwrapAuthKey(text), 'MALFORMED_AUTHKEY');
       expect(e.message).toMatch(/--TL/);
     }
-    expectRefused(() => unwrapAuthKey(undefined as never), 'INVALID_ARGUMENT');
+    expectTlockError(() => unwrapAuthKey(undefined as never), 'INVALID_ARGUMENT');
   });
 
   it('splits at the first --TL, as Tailscale does', () => {
     const good = wrapAuthKey('tskey-x', admin);
     // A second "--TL" inside the suffix makes the suffix malformed rather than moving the split.
-    expectRefused(() => unwrapAuthKey(good.replace('--TL', '--TL--TL')), 'MALFORMED_AUTHKEY');
+    expectTlockError(() => unwrapAuthKey(good.replace('--TL', '--TL--TL')), 'MALFORMED_AUTHKEY');
   });
 });
 

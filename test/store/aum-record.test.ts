@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TlockError } from '../../src/errors.js';
 import { decodeAUM } from '../../src/model/aum.js';
 import { decodeAumRecord, encodeAumRecord, recordIsLive } from '../../src/store/aum-record.js';
 import { hex, loadVectors, toHexString } from '../support/vectors.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 interface RecordVectors {
   aums: Record<string, string>;
@@ -50,14 +50,7 @@ describe('AUM file records (docs/FORMAT.md §8)', () => {
 
   for (const v of vectors.refused) {
     it(`refuses ${v.name} with DECODE`, () => {
-      let error: unknown;
-      try {
-        decodeAumRecord(hex(v.hex));
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(TlockError);
-      expect((error as TlockError).code).toBe('DECODE');
+      expectTlockError(() => decodeAumRecord(hex(v.hex)), 'DECODE');
     });
   }
 
@@ -72,9 +65,7 @@ describe('AUM file records (docs/FORMAT.md §8)', () => {
   it('refuses to encode times outside int64 with INVALID_ARGUMENT', () => {
     const aum = aumOf('A');
     for (const createdUnix of [1n << 63n, -(1n << 63n) - 1n]) {
-      expect(() => encodeAumRecord({ aum, createdUnix, purgedUnix: 0n })).toThrow(
-        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
-      );
+      expectTlockError(() => encodeAumRecord({ aum, createdUnix, purgedUnix: 0n }), 'INVALID_ARGUMENT');
     }
   });
 });

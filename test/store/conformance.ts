@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type AumStore, type CompactableStore, isCompactableStore } from '../../src/authority/store.js';
-import { TlockError } from '../../src/errors.js';
 import { type AUM, AUMKind, aumHash } from '../../src/model/aum.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 /**
  * The AumStore contract (src/authority/store.ts, Tailscale's Chonk and CompactableChonk), as a
@@ -60,15 +60,6 @@ async function snapshot(store: AumStore, aums: AUM[]): Promise<unknown> {
   const children = await Promise.all(aums.map(async (a) => names(await store.children(h(a)))));
   const hint = await store.lastActiveAncestor();
   return { stored, children, heads: names(await store.heads()), hint: hint && hashToBase32(hint) };
-}
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TlockError);
-  expect((error as TlockError).code).toBe(code);
 }
 
 function describeBasics(makeStore: () => AumStore | Promise<AumStore>): void {
@@ -172,9 +163,9 @@ function describeBadInput(makeStore: () => AumStore | Promise<AumStore>): void {
       await store.setLastActiveAncestor(h(genesis));
       const before = await snapshot(store, [genesis, middle]);
       const asHash = bad as Uint8Array;
-      await expectCode(store.get(asHash), 'INVALID_ARGUMENT');
-      await expectCode(store.children(asHash), 'INVALID_ARGUMENT');
-      await expectCode(store.setLastActiveAncestor(asHash), 'INVALID_ARGUMENT');
+      await expectTlockError(store.get(asHash), 'INVALID_ARGUMENT');
+      await expectTlockError(store.children(asHash), 'INVALID_ARGUMENT');
+      await expectTlockError(store.setLastActiveAncestor(asHash), 'INVALID_ARGUMENT');
       expect(await snapshot(store, [genesis, middle])).toEqual(before);
     });
   }
@@ -191,7 +182,7 @@ function describeBadInput(makeStore: () => AumStore | Promise<AumStore>): void {
       const store = await makeStore();
       await store.commit([genesis]);
       const before = await snapshot(store, [genesis, middle]);
-      await expectCode(store.commit(bad as AUM[]), 'INVALID_ARGUMENT');
+      await expectTlockError(store.commit(bad as AUM[]), 'INVALID_ARGUMENT');
       expect(await store.get(h(middle))).toBeUndefined();
       expect(await snapshot(store, [genesis, middle])).toEqual(before);
     });
@@ -282,9 +273,9 @@ function describeCompaction(makeStore: () => AumStore | Promise<AumStore>): void
   it('refuses bad hashes with INVALID_ARGUMENT, purging nothing', async () => {
     const store = await compactable();
     await store.commit([genesis, middle]);
-    await expectCode(store.purge([h(genesis), new Uint8Array(5)]), 'INVALID_ARGUMENT');
-    await expectCode(store.purge('x' as unknown as Uint8Array[]), 'INVALID_ARGUMENT');
-    await expectCode(store.commitTime(null as unknown as Uint8Array), 'INVALID_ARGUMENT');
+    await expectTlockError(store.purge([h(genesis), new Uint8Array(5)]), 'INVALID_ARGUMENT');
+    await expectTlockError(store.purge('x' as unknown as Uint8Array[]), 'INVALID_ARGUMENT');
+    await expectTlockError(store.commitTime(null as unknown as Uint8Array), 'INVALID_ARGUMENT');
     expect(sorted(await store.allAUMs())).toEqual(names([genesis, middle]));
   });
 }

@@ -1,16 +1,14 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AUM, AUMKind, aumHash, aumParent } from '../../src/model/aum.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import { bytesEqual } from '../../src/wire/bytes.js';
-import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
+import { makeTempDir } from '../support/temp-dirs.js';
 
 // Model-based check: random commits, purges, reloads and reopens on a FileStore always show
 // exactly what Tailscale's semantics say (docs/FORMAT.md §8): an AUM is absent, live
 // or purged; heads are live AUMs without live children; children are live AUMs by parent.
-
-afterAll(removeTempDirs);
 
 const nameOf = (aum: AUM): string => hashToBase32(aumHash(aum));
 const child = (parent: AUM, tag: number): AUM => ({

@@ -1,18 +1,17 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AUM, aumHash } from '../../src/model/aum.js';
 import { FileStore, LOCK_FILE } from '../../src/store/file-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import { runFixture } from './child-runtime.js';
 import { chainGenesis, chainNext, sharedAUM } from './fixtures/chain-aums.js';
-import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
+import { makeTempDir } from '../support/temp-dirs.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 // Several processes on one store directory: the lock serialises writers, and SIGKILL at any
 // instant leaves a store that opens with every acknowledged AUM.
-
-afterAll(removeTempDirs);
 
 const nameOf = (aum: AUM): string => hashToBase32(aumHash(aum));
 
@@ -74,27 +73,31 @@ describe('FileStore with two writing processes', () => {
 describe('FileStore under SIGKILL', () => {
   it('opens after every kill with every acknowledged AUM present', async () => {
     const dir = makeTempDir();
+    const { seed, next: random } = seededRandom('FileStore under SIGKILL');
     const acknowledged: string[] = [];
     const rounds = 12;
     for (let round = 0; round < rounds; round++) {
       const child = runFixture('commit-loop.ts', [dir, String(1 + (round % 3))]);
       // Let it run for a random number of acknowledged commits, then kill it at a random instant.
       const before = child.lines.length;
-      await child.linesAtLeast(before + 1 + Math.floor(Math.random() * 12));
-      await sleep(Math.random() * 4);
+      await child.linesAtLeast(before + 1 + Math.floor(random() * 12));
+      await sleep(random() * 4);
       child.process.kill('SIGKILL');
       const code = await child.exited;
-      expect(code, child.stderr()).toBe('SIGKILL');
+      expect(code, `seed ${seed}, round ${round}: ${child.stderr()}`).toBe('SIGKILL');
       acknowledged.push(...child.lines.filter((l) => /^[0-9a-f]{64}$/.test(l)));
 
       const store = await FileStore.open(dir);
       for (const hash of acknowledged) {
-        expect(await store.get(Uint8Array.from(Buffer.from(hash, 'hex'))), hash).toBeDefined();
+        expect(
+          await store.get(Uint8Array.from(Buffer.from(hash, 'hex'))),
+          `seed ${seed}: ${hash}`,
+        ).toBeDefined();
       }
-      expect((await store.heads()).length).toBe(1);
+      expect((await store.heads()).length, `seed ${seed}, round ${round}`).toBe(1);
       // The hint is either absent or a whole hash: never a torn write.
       const hint = await store.lastActiveAncestor();
-      expect(hint === undefined || hint.length === 32).toBe(true);
+      expect(hint === undefined || hint.length === 32, `seed ${seed}, round ${round}`).toBe(true);
     }
     expect(acknowledged.length).toBeGreaterThanOrEqual(rounds);
   });

@@ -11,18 +11,16 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompactableStore } from '../../src/authority/store.js';
-import { TlockError } from '../../src/errors.js';
 import { type AUM, AUMKind, aumHash, decodeAUM } from '../../src/model/aum.js';
 import { encodeAumRecord } from '../../src/store/aum-record.js';
 import { FileStore, LOCK_FILE } from '../../src/store/file-store.js';
 import { hashFromBase32, hashToBase32 } from '../../src/wire/base32.js';
 import { hex, loadVectors, toHexString } from '../support/vectors.js';
 import { describeAumStoreConformance } from './conformance.js';
-import { dirSnapshot, makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
-
-afterAll(removeTempDirs);
+import { dirSnapshot, makeTempDir } from '../support/temp-dirs.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 interface RecordVectors {
   aums: Record<string, string>;
@@ -47,15 +45,6 @@ const middle: AUM = { messageKind: AUMKind.NoOp, prevAUMHash: h(genesis) };
 const leaf: AUM = { messageKind: AUMKind.NoOp, prevAUMHash: h(middle), keyID: Uint8Array.of(9) };
 const fork: AUM = { messageKind: AUMKind.RemoveKey, prevAUMHash: h(middle), keyID: Uint8Array.of(3, 4) };
 const stranger: AUM = { messageKind: AUMKind.NoOp, prevAUMHash: h(leaf), keyID: Uint8Array.of(7, 7) };
-
-async function rejection(promise: Promise<unknown>): Promise<TlockError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TlockError);
-  return error as TlockError;
-}
 
 /** A FileStore whose reads come from a fresh open of the directory: the contract, from disk. */
 class ReopeningStore implements CompactableStore {
@@ -321,11 +310,9 @@ describe('FileStore refuses corrupt files, naming them and touching nothing', ()
       const path = corrupt(dir);
       const before = dirSnapshot(dir);
 
-      const error = await rejection(FileStore.open(dir));
-      expect(error.code).toBe('STORAGE');
+      const error = await expectTlockError(FileStore.open(dir), 'STORAGE');
       expect(error.message).toContain(path);
-      const reloadError = await rejection(open.reload());
-      expect(reloadError.code).toBe('STORAGE');
+      const reloadError = await expectTlockError(open.reload(), 'STORAGE');
       expect(reloadError.message).toContain(path);
 
       expect(dirSnapshot(dir)).toEqual(before);
@@ -339,8 +326,7 @@ describe('FileStore refuses corrupt files, naming them and touching nothing', ()
     const store = await FileStore.open(dir);
     const path = cases[0]![1](dir);
     const before = dirSnapshot(dir);
-    const error = await rejection(store.commit([stranger]));
-    expect(error.code).toBe('STORAGE');
+    const error = await expectTlockError(store.commit([stranger]), 'STORAGE');
     expect(error.message).toContain(path);
     expect(dirSnapshot(dir)).toEqual(before);
     expect(await store.get(h(stranger))).toBeUndefined();
@@ -380,8 +366,7 @@ describe('FileStore last_active_ancestor', () => {
       const path = join(dir, 'last_active_ancestor');
       writeFileSync(path, new Uint8Array(length).fill(1));
       const store = await FileStore.open(dir);
-      const error = await rejection(store.lastActiveAncestor());
-      expect(error.code).toBe('STORAGE');
+      const error = await expectTlockError(store.lastActiveAncestor(), 'STORAGE');
       expect(error.message).toContain(path);
       expect(readFileSync(path).length).toBe(length);
       expect(await store.heads()).toEqual([genesis]);
@@ -413,20 +398,19 @@ describe('FileStore.open', () => {
   it('refuses a path that is a file with STORAGE, leaving the file alone', async () => {
     const file = join(makeTempDir(), 'file');
     writeFileSync(file, 'keep me');
-    const error = await rejection(FileStore.open(file));
-    expect(error.code).toBe('STORAGE');
+    const error = await expectTlockError(FileStore.open(file), 'STORAGE');
     expect(error.message).toContain(file);
     expect(readFileSync(file, 'utf8')).toBe('keep me');
   });
 
   it('refuses a bad directory argument or options with INVALID_ARGUMENT', async () => {
     for (const bad of ['', 42, null]) {
-      expect((await rejection(FileStore.open(bad as string))).code).toBe('INVALID_ARGUMENT');
+      await expectTlockError(FileStore.open(bad as string), 'INVALID_ARGUMENT');
     }
     const dir = makeTempDir();
     const badOptions = [{ clock: 5 }, { lockWaitMs: -1 }, { lockWaitMs: Number.NaN }];
     for (const options of badOptions) {
-      expect((await rejection(FileStore.open(dir, options as object))).code).toBe('INVALID_ARGUMENT');
+      await expectTlockError(FileStore.open(dir, options as object), 'INVALID_ARGUMENT');
     }
   });
 });
@@ -548,8 +532,7 @@ describe('FileStore write lock', () => {
         () => store.purge([h(genesis)]),
         () => store.setLastActiveAncestor(h(genesis)),
       ]) {
-        const error = await rejection(write());
-        expect(error.code).toBe('STORAGE');
+        const error = await expectTlockError(write(), 'STORAGE');
         expect(error.message).toContain(lock);
       }
       expect(dirSnapshot(dir)).toEqual(before);

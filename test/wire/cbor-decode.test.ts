@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { TlockError, decodeAUM, decodeNodeKeySignature, encodeAUM } from '../../src/index.js';
+import type { TlockError } from '../../src/index.js';
+import { decodeAUM, decodeNodeKeySignature, encodeAUM } from '../../src/index.js';
 import { hex, toHexString } from '../support/vectors.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 // docs/FORMAT.md §3: decoding accepts and rejects exactly what Tailscale's decoder does.
 
 function decodeError(bytes: Uint8Array): TlockError {
-  try {
-    decodeAUM(bytes);
-  } catch (e) {
-    expect(e).toBeInstanceOf(TlockError);
-    expect((e as TlockError).code).toBe('DECODE');
-    return e as TlockError;
-  }
-  throw new Error('expected decodeAUM to refuse the input');
+  return expectTlockError(() => decodeAUM(bytes), 'DECODE');
 }
 
 /** CBOR for an array of n small uints. */
@@ -108,7 +103,11 @@ describe('decoding refuses', () => {
     let nks = 'a10101';
     for (let i = 0; i < 15; i++) nks = 'a2 0102 05' + nks;
     expect(() => decodeNodeKeySignature(hex(nks))).not.toThrow();
-    expect(() => decodeNodeKeySignature(hex('a2 0102 05' + nks))).toThrowError(/nesting deeper than 16/);
+    expectTlockError(
+      () => decodeNodeKeySignature(hex('a2 0102 05' + nks)),
+      'DECODE',
+      /nesting deeper than 16/,
+    );
   });
 });
 
@@ -223,13 +222,7 @@ describe('decoding accepts and normalises', () => {
 describe('decoding refuses a non-Uint8Array with INVALID_ARGUMENT', () => {
   for (const value of ['a0', null, undefined, 42, [0xa0]]) {
     it(String(JSON.stringify(value)), () => {
-      try {
-        decodeAUM(value as unknown as Uint8Array);
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(TlockError);
-        expect((e as TlockError).code).toBe('INVALID_ARGUMENT');
-      }
+      expectTlockError(() => decodeAUM(value as unknown as Uint8Array), 'INVALID_ARGUMENT');
     });
   }
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  TlockError,
   decodeBase64,
   encodeBase64,
   formatNodeKey,
@@ -15,16 +14,7 @@ import {
   parseTLPublic,
 } from '../../src/index.js';
 import { hex } from '../support/vectors.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TlockError);
-    return (e as TlockError).code;
-  }
-  throw new Error('expected a TlockError');
-}
+import { expectTlockError } from '../support/tlock-error.js';
 
 describe('AUM hash text (base32, upper case, no padding)', () => {
   it('round-trips and matches RFC 4648', () => {
@@ -39,11 +29,11 @@ describe('AUM hash text (base32, upper case, no padding)', () => {
   });
   it('refuses lower case, padding, wrong lengths and non-zero unused bits', () => {
     const text = hashToBase32(new Uint8Array(32).fill(0xab));
-    expect(code(() => hashFromBase32(text.toLowerCase()))).toBe('DECODE');
-    expect(code(() => hashFromBase32(text + '===='))).toBe('DECODE');
-    expect(code(() => hashFromBase32(text.slice(1)))).toBe('DECODE');
-    expect(code(() => hashFromBase32('A'.repeat(51) + 'B'))).toBe('DECODE');
-    expect(code(() => hashToBase32(new Uint8Array(31)))).toBe('INVALID_ARGUMENT');
+    expectTlockError(() => hashFromBase32(text.toLowerCase()), 'DECODE');
+    expectTlockError(() => hashFromBase32(text + '===='), 'DECODE');
+    expectTlockError(() => hashFromBase32(text.slice(1)), 'DECODE');
+    expectTlockError(() => hashFromBase32('A'.repeat(51) + 'B'), 'DECODE');
+    expectTlockError(() => hashToBase32(new Uint8Array(31)), 'INVALID_ARGUMENT');
   });
 });
 
@@ -73,13 +63,13 @@ describe('key texts', () => {
     expect(parseTLPrivate(formatTLPrivate(priv))).toEqual(priv);
   });
   it('refuses wrong prefixes, lengths and characters with DECODE', () => {
-    expect(code(() => parseTLPublic('nodekey:' + '00'.repeat(32)))).toBe('DECODE');
-    expect(code(() => parseTLPublic('tlpub:' + '00'.repeat(31)))).toBe('DECODE');
-    expect(code(() => parseTLPublic('tlpub:' + 'zz'.repeat(32)))).toBe('DECODE');
-    expect(code(() => parseTLPublic('TLPUB:' + '00'.repeat(32)))).toBe('DECODE');
-    expect(code(() => parseNodeKey('tlpub:' + '00'.repeat(32)))).toBe('DECODE');
-    expect(code(() => parseTLPrivate('tlpriv:' + '00'.repeat(64)))).toBe('DECODE');
-    expect(code(() => parseNodeKey(42 as unknown as string))).toBe('INVALID_ARGUMENT');
+    expectTlockError(() => parseTLPublic('nodekey:' + '00'.repeat(32)), 'DECODE');
+    expectTlockError(() => parseTLPublic('tlpub:' + '00'.repeat(31)), 'DECODE');
+    expectTlockError(() => parseTLPublic('tlpub:' + 'zz'.repeat(32)), 'DECODE');
+    expectTlockError(() => parseTLPublic('TLPUB:' + '00'.repeat(32)), 'DECODE');
+    expectTlockError(() => parseNodeKey('tlpub:' + '00'.repeat(32)), 'DECODE');
+    expectTlockError(() => parseTLPrivate('tlpriv:' + '00'.repeat(64)), 'DECODE');
+    expectTlockError(() => parseNodeKey(42 as unknown as string), 'INVALID_ARGUMENT');
   });
   it('binary node keys are "np" + 32 bytes', () => {
     const bin = nodeKeyToBinary(k);
@@ -99,11 +89,11 @@ describe('base64 as Go reads it', () => {
     }
   });
   it('refuses bad characters, bad padding and truncation', () => {
-    expect(code(() => decodeBase64('AB-_', 'x'))).toBe('DECODE');
-    expect(code(() => decodeBase64('ABC', 'x'))).toBe('DECODE');
-    expect(code(() => decodeBase64('AB==', 'x', false))).toBe('DECODE');
-    expect(code(() => decodeBase64('A', 'x', false))).toBe('DECODE');
-    expect(code(() => decodeBase64('A===', 'x'))).toBe('DECODE');
+    expectTlockError(() => decodeBase64('AB-_', 'x'), 'DECODE');
+    expectTlockError(() => decodeBase64('ABC', 'x'), 'DECODE');
+    expectTlockError(() => decodeBase64('AB==', 'x', false), 'DECODE');
+    expectTlockError(() => decodeBase64('A', 'x', false), 'DECODE');
+    expectTlockError(() => decodeBase64('A===', 'x'), 'DECODE');
   });
   it('ignores unused low bits and line breaks, as Go does', () => {
     expect(decodeBase64('AB==', 'x')).toEqual(new Uint8Array([0]));
