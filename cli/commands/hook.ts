@@ -195,6 +195,8 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
   const sync = wantsServer ? await HookSync.open(stateDir, options.server, options.syncTimeoutMs) : undefined;
   const current = new CurrentAuthority();
   const pool = options.workers > 0 ? new VerdictPool({ size: options.workers }) : undefined;
+  // Spawned and compiled while the daemon opens its map session, not on its first response.
+  void pool?.warm().catch(() => {});
   const verifier = new NetmapVerifier(current, pool === undefined ? {} : { batcher: pool });
   let source: Source = { kind: 'none' };
   const unfiltered = new PeriodicNote(NOTE_INTERVAL_MS);
