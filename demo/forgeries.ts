@@ -1,4 +1,5 @@
 import { type SigningKey, generateSigningKey, sign, verifyStandard } from '../src/crypto/ed25519.js';
+import { smallOrderEncodings } from '../src/crypto/small-order.js';
 import { type AUM, AUMKind, aumHash } from '../src/model/aum.js';
 import {
   type NodeKeySignature,
@@ -57,9 +58,9 @@ export function forgedZeroRotation(victimSignature: string): { key: string; sign
       nested,
     };
     const message = nodeKeySignatureSigHash(forged);
-    for (const r of SMALL_ORDER_R) {
+    for (const r of smallOrderEncodings()) {
       const signature = new Uint8Array(64);
-      signature.set(Buffer.from(r, 'hex'));
+      signature.set(r);
       if (verifyStandard(zero, message, signature)) {
         forged.signature = signature;
         return { key: nodeKey.text, signature: b64(forged) };
@@ -68,18 +69,6 @@ export function forgedZeroRotation(victimSignature: string): { key: string; sign
   }
   throw new Error('no forged rotation found in 256 node keys (expected one in a few)');
 }
-
-/** Small-order points of edwards25519, as R values for the forgery. */
-const SMALL_ORDER_R = [
-  '0100000000000000000000000000000000000000000000000000000000000000',
-  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-  '0000000000000000000000000000000000000000000000000000000000000000',
-  '0000000000000000000000000000000000000000000000000000000000000080',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
-  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
-  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
-];
 
 /** A Direct signature that names a trusted admin key but is signed by the attacker's. */
 export function forgedDirect(claimed: Uint8Array, nodeKey: Uint8Array): string {

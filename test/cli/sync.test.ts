@@ -10,6 +10,8 @@ import { FileStore } from '../../src/store/file-store.js';
 import { encodeBase64 } from '../../src/wire/base64.js';
 import { formatNodeKey, formatTLPublic, nodeKeyFromBinary } from '../../src/wire/keytext.js';
 import { decodeNodeKeySignature } from '../../src/model/nks.js';
+import { signByCredential } from '../../src/signing/credential.js';
+import { unwrapAuthKey } from '../../src/signing/wrapped-authkey.js';
 import { ServerProcess } from '../control/fixtures.js';
 import { dirSnapshot, makeTempDir } from '../support/temp-dirs.js';
 import { stateDirWithAuthority, writeKey } from './authority-fixture.js';
@@ -481,4 +483,77 @@ describe('tlock sign nodekey --server and remove --re-sign', () => {
     expect(own.stderr).toContain("this machine's key, which is among those removed");
     expect(dirSnapshot(dir)).toEqual(before);
   });
+});
+
+describe('tlock prune-preauth --server', () => {
+  it(
+    're-signs the nodes that joined with the pruned pre-auth keys, without the credential’s key, then removes the keys',
+    async () => {
+      const server = await startServer();
+      const dir = join(makeTempDir('tlock-sync-'), 'admin');
+      const { self } = await stateDirWithAuthority(dir);
+      const genesis = (await sync(dir, server.url)).Genesis!.Hash;
+      const made = await tlock(['sign', 'authkey', '--dir', dir, 'tskey-auth-prune', '--json']);
+      expect(made.code, made.stderr).toBe(0);
+      const { WrappedAuthKey, PreAuthKey } = jsonOf(made) as { WrappedAuthKey: string; PreAuthKey: string };
+      await sync(dir, server.url);
+      // A node joins with the pre-signed auth key: it signs its own node key with the credential.
+      const { credential, privateKey } = unwrapAuthKey(WrappedAuthKey);
+      const joiner = generateSigningKey().publicKey;
+      const joined = signByCredential(privateKey!, credential!, joiner);
+      const client = new ControlClient(server.url);
+      await client.submitSignature(joined);
+      await new Promise((r) => setTimeout(r, 2100)); // "created" is to the second
+
+      const r = await tlock([
+        'prune-preauth',
+        '--dir',
+        dir,
+        '--server',
+        server.url,
+        '--older-than',
+        '1s',
+        '--yes',
+        '--json',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const doc = jsonOf(r) as {
+        Removed: { Public: string }[];
+        Resigned: string[];
+        Server: string;
+        Head: string;
+      };
+      expect(doc.Removed.map((k) => k.Public)).toEqual([PreAuthKey]);
+      expect(doc.Resigned).toEqual([formatNodeKey(joiner)]);
+      expect(doc.Server).toBe(server.url);
+
+      const node = nodeDir();
+      await sync(node, server.url, '--pin', genesis);
+      expect(await headOf(node)).toBe(doc.Head);
+      const stale = await tlock([
+        'verify',
+        'nodekey',
+        '--dir',
+        node,
+        formatNodeKey(joiner),
+        encodeBase64(joined),
+      ]);
+      expect(stale.code).toBe(1);
+      const [fresh, ...more] = await client.signaturesUsingKey(self.publicKey);
+      client.close();
+      expect(more).toEqual([]);
+      const nks = decodeNodeKeySignature(fresh!);
+      expect(nks.wrappingPubkey === undefined || nks.wrappingPubkey.length === 0).toBe(true);
+      const ok = await tlock([
+        'verify',
+        'nodekey',
+        '--dir',
+        node,
+        formatNodeKey(joiner),
+        encodeBase64(fresh!),
+      ]);
+      expect(ok.code, ok.stderr).toBe(0);
+    },
+    SLOW,
+  );
 });
