@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { chainOpenCase } from './cases/chain-open.js';
 import { offerThroughputCase, syncCases } from './cases/control.js';
 import { hookCases } from './cases/hook.js';
+import { postgresCases } from './cases/postgres.js';
 import { hostileNetmapCase } from './cases/hostile-netmap.js';
 import { type MemoryResult, memoryCase } from './cases/memory.js';
 import { netmapCases } from './cases/netmap.js';
@@ -13,10 +14,21 @@ import { type BenchReport, formatMemory, writeFigures } from './performance-doc.
 /*
  * `npm run bench`: every case as a ratio against a floor timed in the same process (medians of
  * alternating runs). `-- --json` prints JSON only; `-- --write` also rewrites the figures in
- * docs/PERFORMANCE.md; `-- --only=netmap,hook,hostile,chain,sign,memory,sync,offer,startup` runs some cases; `-- --runs=N`.
+ * docs/PERFORMANCE.md; `-- --only=netmap,hook,hostile,chain,sign,memory,sync,offer,startup,pg` runs some cases; `-- --runs=N`.
  */
 
-const CASES = ['netmap', 'hook', 'hostile', 'chain', 'sign', 'memory', 'sync', 'offer', 'startup'] as const;
+const CASES = [
+  'netmap',
+  'hook',
+  'hostile',
+  'chain',
+  'sign',
+  'memory',
+  'sync',
+  'offer',
+  'startup',
+  'pg',
+] as const;
 type CaseName = (typeof CASES)[number];
 
 interface Options {
@@ -79,6 +91,10 @@ async function main(): Promise<void> {
   if (opts.only.has('offer')) {
     log('… sync/offer throughput (tlock serve and a bare node:http server, 2 s each run)');
     results.push(await offerThroughputCase(Math.max(3, Math.ceil(opts.runs / 2))));
+  }
+  if (opts.only.has('pg')) {
+    log('… PostgreSQL (starts a throwaway cluster, a 1 000-AUM chain, two tlock serve --store replicas)');
+    results.push(...(await postgresCases(Math.max(3, Math.ceil(opts.runs / 2)))));
   }
   if (opts.only.has('startup')) {
     log('… start-up (whole tlock processes against node -e 0)');

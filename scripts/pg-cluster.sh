@@ -56,8 +56,9 @@ start() {
   local bin dir
   bin=$(bindir)
   OWNER=$(owner)
-  # A short path: a unix socket's path is limited to ~100 bytes.
-  dir=$(mktemp -d /tmp/tlock-pg-XXXXXX)
+  # A short path: a unix socket's path is limited to ~100 bytes. $TLOCK_PG_PARENT (default /tmp)
+  # lets a caller find and stop every cluster it started (.ci/run does, on the way out).
+  dir=$(mktemp -d "${TLOCK_PG_PARENT:-/tmp}/tlock-pg-XXXXXX")
   touch "$dir/$MARKER"
   if [[ $(id -u) -eq 0 ]]; then chown -R "$OWNER" "$dir"; fi
   chmod 0700 "$dir"

@@ -80,10 +80,15 @@ export { ControlServer, type ControlServerOptions, DEFAULT_TAILNET } from './con
 export type {
   TailnetStore,
   TailnetStores,
+  TailnetWrite,
   TailnetSettings,
   StoredSignature,
+  PendingInits,
+  PendingInitRecord,
 } from './control/tailnet-store.js';
 export { FileTailnetStores } from './control/file-tailnet-store.js';
+export { PostgresTailnetStores } from './control/postgres-tailnet-store.js';
+export { MemoryPendingInits } from './control/pending-inits.js';
 export type { SignInfo, TKAInfo } from './control/messages.js';
 export { ControlClient, type ControlClientOptions, TLOCK_CAPABILITY_VERSION } from './control/client.js';
 export { ServerRefused } from './control/json-request.js';

@@ -8,6 +8,7 @@ import type { PostgresDatabase } from './postgres-database.js';
 import type { SqlClient } from './sql-client.js';
 import { PostgresTransaction } from './postgres-transaction.js';
 import { RowStore } from './row-store.js';
+import { type TailnetSettings, copySettings } from './tailnet-settings.js';
 
 export interface PostgresStoreOptions {
   /** Milliseconds since the epoch, for commit and purge times (tests). */
@@ -19,6 +20,9 @@ interface ChangeRow {
   revision: string;
   reset_revision: string;
   last_active_ancestor: Buffer | null;
+  disabled: boolean;
+  disablement_secret: Buffer | null;
+  support_disablement: Buffer | null;
   hash: Buffer | null;
   aum: Buffer | null;
   committed_at: Date | null;
@@ -31,6 +35,7 @@ interface ChangeRow {
  */
 const CATCH_UP = `
   SELECT t.revision, t.reset_revision, t.last_active_ancestor,
+         t.disabled, t.disablement_secret, t.support_disablement,
          a.hash, a.aum, a.committed_at, a.purged_at IS NOT NULL AS purged
   FROM tlock_tailnets t
   LEFT JOIN LATERAL (
@@ -42,7 +47,8 @@ const CATCH_UP = `
 /**
  * A tailnet's AUMs in PostgreSQL (docs/ARCHITECTURE.md): one row per AUM, keyed by (tailnet,
  * hash), with its parent, canonical CBOR, first commit time and purge time; the last-active-
- * ancestor in the tailnet's row. Many tailnets share one database, and many processes one tailnet.
+ * ancestor and the server's Tailnet Lock settings in the tailnet's row. Many tailnets share one
+ * database, and many processes one tailnet.
  *
  * Reads come from the rows held in memory, as of the last catch-up: `open` reads them all, and
  * `refresh()` brings in whatever any process has committed since, in one query that returns
@@ -53,6 +59,7 @@ const CATCH_UP = `
 export class PostgresStore extends RowStore {
   #rows = new AumRows();
   #hint: Uint8Array | undefined;
+  #settings: TailnetSettings = { disabled: false };
   #revision = 0;
   #exists = false;
   #queue: Promise<unknown> = Promise.resolve();
@@ -100,6 +107,11 @@ export class PostgresStore extends RowStore {
     return this.#exists;
   }
 
+  /** The tailnet's Tailnet Lock settings (as of the last catch-up). */
+  settings(): TailnetSettings {
+    return copySettings(this.#settings);
+  }
+
   /** Catches up with every write committed by any process; returns the revision now held. */
   async refresh(): Promise<number> {
     const from = this.#revision;
@@ -123,6 +135,7 @@ export class PostgresStore extends RowStore {
       if (this.#exists || this.#rows.size > 0) {
         this.#rows = new AumRows();
         this.#hint = undefined;
+        this.#settings = { disabled: false };
       }
       this.#revision = 0;
       this.#exists = false;
@@ -138,6 +151,7 @@ export class PostgresStore extends RowStore {
       else this.#rows.put(c.row);
     }
     this.#hint = first.last_active_ancestor === null ? undefined : new Uint8Array(first.last_active_ancestor);
+    this.#settings = readSettings(first);
     this.#revision = revision;
     this.#exists = true;
   }
@@ -203,7 +217,7 @@ export class PostgresStore extends RowStore {
         await this.#catchUp(client);
         const tx = new PostgresTransaction(
           this.tailnet,
-          { rows: this.#rows, hint: this.#hint },
+          { revision: this.#revision, rows: this.#rows, hint: this.#hint, settings: this.#settings },
           client,
           this.#clock,
         );
@@ -222,6 +236,7 @@ export class PostgresStore extends RowStore {
     for (const row of staged.removed) this.#rows.delete(row);
     for (const row of staged.added.rows()) this.#rows.put(row);
     if (staged.hint !== undefined) this.#hint = staged.hint.value;
+    if (staged.settings !== undefined) this.#settings = staged.settings;
     this.#revision = staged.revision;
     this.#exists = true;
   }
@@ -237,4 +252,11 @@ export class PostgresStore extends RowStore {
   async purge(hashes: Uint8Array[]): Promise<void> {
     await this.transaction((tx) => tx.aums.purge(hashes));
   }
+}
+
+function readSettings(row: ChangeRow): TailnetSettings {
+  const out: TailnetSettings = { disabled: row.disabled };
+  if (row.disablement_secret !== null) out.disablementSecret = new Uint8Array(row.disablement_secret);
+  if (row.support_disablement !== null) out.supportDisablement = new Uint8Array(row.support_disablement);
+  return out;
 }

@@ -5,12 +5,26 @@ import { toHex } from '../wire/bytes.js';
 import { type AumRow, type AumRowReads, AumRows } from './aum-rows.js';
 import type { SqlClient } from './sql-client.js';
 import { RowStore } from './row-store.js';
+import { type TailnetSettings, copySettings } from './tailnet-settings.js';
 import { prepareBatch, requireHash } from './store-contract.js';
 
 /** The tailnet as a transaction found it under the lock: what it stages its writes over. */
 export interface CommittedRows {
+  revision: number;
   rows: AumRows;
   hint: Uint8Array | undefined;
+  settings: TailnetSettings;
+}
+
+/** What a committed transaction wrote, for its store to take on. */
+export interface StagedWrites {
+  revision: number;
+  /** The tailnet was reset: nothing committed before remains. */
+  cleared: boolean;
+  added: AumRows;
+  removed: Iterable<Uint8Array>;
+  hint?: { value: Uint8Array | undefined };
+  settings?: TailnetSettings;
 }
 
 const buffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -30,6 +44,7 @@ export class PostgresTransaction implements AumRowReads {
   readonly #removed = new Map<string, Uint8Array>();
   #cleared = false;
   #hint: { value: Uint8Array | undefined } | undefined;
+  #settings: TailnetSettings | undefined;
   #revision: number | undefined;
 
   constructor(
@@ -41,6 +56,11 @@ export class PostgresTransaction implements AumRowReads {
   ) {
     this.#base = base;
     this.aums = new TransactionAums(this);
+  }
+
+  /** The revision the transaction started from: everything committed before its lock. */
+  get baseRevision(): number {
+    return this.#base.revision;
   }
 
   /**
@@ -60,37 +80,58 @@ export class PostgresTransaction implements AumRowReads {
   }
 
   /** What this transaction wrote, for the store to take on after the commit; undefined if nothing. */
-  staged():
-    | {
-        revision: number;
-        cleared: boolean;
-        added: AumRows;
-        removed: Iterable<Uint8Array>;
-        hint?: { value: Uint8Array | undefined };
-      }
-    | undefined {
+  staged(): StagedWrites | undefined {
     if (this.#revision === undefined) return undefined;
-    const out = {
+    const out: StagedWrites = {
       revision: this.#revision,
       cleared: this.#cleared,
       added: this.#added,
       removed: this.#removed.values(),
     };
-    return this.#hint === undefined ? out : { ...out, hint: this.#hint };
+    if (this.#hint !== undefined) out.hint = this.#hint;
+    if (this.#settings !== undefined) out.settings = this.#settings;
+    return out;
   }
 
-  /** Deletes every AUM of the tailnet and its last-active-ancestor (before Tailnet Lock starts anew). */
+  /** The Tailnet Lock settings: as committed, or as this transaction saved them. */
+  settings(): TailnetSettings {
+    return copySettings(this.#settings ?? this.#base.settings);
+  }
+
+  async saveSettings(settings: TailnetSettings): Promise<void> {
+    const copy = copySettings(settings);
+    await this.writing();
+    await this.client.query(
+      `UPDATE tlock_tailnets SET disabled = $2, disablement_secret = $3, support_disablement = $4
+       WHERE name = $1`,
+      [
+        this.tailnet,
+        copy.disabled,
+        copy.disablementSecret === undefined ? null : buffer(copy.disablementSecret),
+        copy.supportDisablement === undefined ? null : buffer(copy.supportDisablement),
+      ],
+    );
+    this.#settings = copy;
+  }
+
+  /**
+   * Deletes every AUM of the tailnet, its last-active-ancestor and its settings (before Tailnet
+   * Lock starts anew); the caller deletes whatever else it keeps for the tailnet.
+   */
   async reset(): Promise<void> {
     const revision = await this.writing();
     await this.client.query('DELETE FROM tlock_aums WHERE tailnet = $1', [this.tailnet]);
     await this.client.query(
-      'UPDATE tlock_tailnets SET reset_revision = $2, last_active_ancestor = NULL WHERE name = $1',
+      `UPDATE tlock_tailnets SET reset_revision = $2, last_active_ancestor = NULL, disabled = false,
+         disablement_secret = NULL, support_disablement = NULL
+       WHERE name = $1`,
       [this.tailnet, revision],
     );
     this.#cleared = true;
     this.#removed.clear();
     for (const row of [...this.#added.rows()]) this.#added.delete(row.hash);
     this.#hint = { value: undefined };
+    this.#settings = { disabled: false };
   }
 
   // ---- reads: the committed rows, then this transaction's writes
