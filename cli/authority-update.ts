@@ -1,6 +1,7 @@
 import type { UpdateBuilder } from '../src/authority/builder.js';
 import type { SigningKey } from '../src/crypto/ed25519.js';
 import type { AUM } from '../src/model/aum.js';
+import { underChangeLock } from './change-lock.js';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import { uninterrupted } from './interrupt.js';
@@ -23,6 +24,8 @@ export function requireTrustedSigner(local: LocalAuthority, signer: SigningKey, 
 /**
  * Signs the changes `build` makes as one update (with a checkpoint when one is due), checks it
  * against the authority and stores it all or nothing. Any refusal comes before a byte is written.
+ * Runs under the state directory's change lock (change-lock.ts), so that two commands at once
+ * never both sign an update on the same head.
  */
 export async function signAndStore(
   local: LocalAuthority,
@@ -31,11 +34,13 @@ export async function signAndStore(
   build: (builder: UpdateBuilder) => void,
 ): Promise<AUM[]> {
   requireTrustedSigner(local, signer, doing);
-  const builder = local.authority.newUpdater(signer);
-  build(builder);
-  const aums = await builder.finalize(local.store);
-  await uninterrupted(() => local.authority.inform(local.store, aums));
-  return aums;
+  return await underChangeLock(local, async () => {
+    const builder = local.authority.newUpdater(signer);
+    build(builder);
+    const aums = await builder.finalize(local.store);
+    await uninterrupted(() => local.authority.inform(local.store, aums));
+    return aums;
+  });
 }
 
 /** What a change command prints: its summary and the new head, or `{Head, Updates}` with --json. */
