@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { chainOpenCase } from './cases/chain-open.js';
 import { offerThroughputCase, syncCases } from './cases/control.js';
+import { hookCases } from './cases/hook.js';
+import { postgresCases } from './cases/postgres.js';
 import { hostileNetmapCase } from './cases/hostile-netmap.js';
 import { type MemoryResult, memoryCase } from './cases/memory.js';
 import { netmapCases } from './cases/netmap.js';
@@ -12,10 +14,21 @@ import { type BenchReport, formatMemory, writeFigures } from './performance-doc.
 /*
  * `npm run bench`: every case as a ratio against a floor timed in the same process (medians of
  * alternating runs). `-- --json` prints JSON only; `-- --write` also rewrites the figures in
- * docs/PERFORMANCE.md; `-- --only=netmap,hostile,chain,sign,memory,sync,offer,startup` runs some cases; `-- --runs=N`.
+ * docs/PERFORMANCE.md; `-- --only=netmap,hook,hostile,chain,sign,memory,sync,offer,startup,pg` runs some cases; `-- --runs=N`.
  */
 
-const CASES = ['netmap', 'hostile', 'chain', 'sign', 'memory', 'sync', 'offer', 'startup'] as const;
+const CASES = [
+  'netmap',
+  'hook',
+  'hostile',
+  'chain',
+  'sign',
+  'memory',
+  'sync',
+  'offer',
+  'startup',
+  'pg',
+] as const;
 type CaseName = (typeof CASES)[number];
 
 interface Options {
@@ -55,6 +68,10 @@ async function main(): Promise<void> {
     log('… netmap (builds 10 000 signed peers first)');
     results.push(...(await netmapCases(opts.runs)));
   }
+  if (opts.only.has('hook')) {
+    log('… hook (builds 10 000 signed peers per run, then runs the built tlock hook)');
+    results.push(...(await hookCases(opts.runs)));
+  }
   if (opts.only.has('hostile')) {
     log('… hostile netmap (builds 100 000 signed peers and their crafted twins first)');
     results.push(await hostileNetmapCase(Math.max(1, Math.ceil(opts.runs / 2))));
@@ -74,6 +91,10 @@ async function main(): Promise<void> {
   if (opts.only.has('offer')) {
     log('… sync/offer throughput (tlock serve and a bare node:http server, 2 s each run)');
     results.push(await offerThroughputCase(Math.max(3, Math.ceil(opts.runs / 2))));
+  }
+  if (opts.only.has('pg')) {
+    log('… PostgreSQL (starts a throwaway cluster, a 1 000-AUM chain, two tlock serve --store replicas)');
+    results.push(...(await postgresCases(Math.max(3, Math.ceil(opts.runs / 2)))));
   }
   if (opts.only.has('startup')) {
     log('… start-up (whole tlock processes against node -e 0)');

@@ -33,6 +33,10 @@ export { disablementKDF } from './crypto/kdf.js';
 export { type AumStore, type CompactableStore, isCompactableStore } from './authority/store.js';
 export { MemoryStore } from './store/memory-store.js';
 export { FileStore, type FileStoreOptions } from './store/file-store.js';
+// PostgreSQL: `pg` is loaded by PostgresDatabase.connect, not by importing tlock.
+export { PostgresDatabase, type PostgresDatabaseOptions } from './store/postgres-database.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
+export type { PostgresTransaction } from './store/postgres-transaction.js';
 
 // ---- node-key signatures: writing them, and checking one against a state
 export { type SignNodeKeyOptions, signNodeKey } from './signing/direct.js';
@@ -76,10 +80,15 @@ export { ControlServer, type ControlServerOptions, DEFAULT_TAILNET } from './con
 export type {
   TailnetStore,
   TailnetStores,
+  TailnetWrite,
   TailnetSettings,
   StoredSignature,
+  PendingInits,
+  PendingInitRecord,
 } from './control/tailnet-store.js';
 export { FileTailnetStores } from './control/file-tailnet-store.js';
+export { PostgresTailnetStores } from './control/postgres-tailnet-store.js';
+export { MemoryPendingInits } from './control/pending-inits.js';
 export type { SignInfo, TKAInfo } from './control/messages.js';
 export { ControlClient, type ControlClientOptions, TLOCK_CAPABILITY_VERSION } from './control/client.js';
 export { ServerRefused } from './control/json-request.js';

@@ -101,8 +101,23 @@ export async function syncCases(runs: number): Promise<RatioResult[]> {
   }
 }
 
-/** Requests per second: `concurrency` keep-alive connections posting `body` for `ms`. */
-async function throughput(url: string, body: string, ms: number, concurrency: number): Promise<number> {
+/** A sync/offer request body from a node whose offer is `offer`. */
+export function offerBody(offer: { head: string; ancestors: string[] }): string {
+  return JSON.stringify({
+    Version: 138,
+    NodeKey: 'nodekey:' + '0'.repeat(64),
+    Head: offer.head,
+    Ancestors: offer.ancestors,
+  });
+}
+
+/** Requests per second: `concurrency` keep-alive connections posting sync/offer `body` for `ms`. */
+export async function offerThroughput(
+  url: string,
+  body: string,
+  ms: number,
+  concurrency: number,
+): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL('/machine/tka/sync/offer', url);
   const one = (): Promise<void> =>
@@ -152,25 +167,20 @@ export async function offerThroughputCase(runs: number): Promise<RatioResult> {
     await Authority.open(await FileStore.open(served.tkaDir))
   ).syncOffer(await FileStore.open(served.tkaDir));
   client.close();
-  const body = JSON.stringify({
-    Version: 138,
-    NodeKey: 'nodekey:' + '0'.repeat(64),
-    Head: offer.head,
-    Ancestors: offer.ancestors,
-  });
+  const body = offerBody(offer);
   const answer = JSON.stringify({ Head: offer.head, Ancestors: offer.ancestors, MissingAUMs: [] }) + '\n';
   const plain = await startServer(PLAIN_JSON_SERVER, [answer]);
   try {
     const ms = 2000;
     const concurrency = 16;
-    await throughput(served.url, body, 500, concurrency); // warm-up
-    await throughput(plain.url, body, 500, concurrency);
+    await offerThroughput(served.url, body, 500, concurrency); // warm-up
+    await offerThroughput(plain.url, body, 500, concurrency);
     const s: number[] = [];
     const f: number[] = [];
     const rps: number[] = [];
     for (let i = 0; i < runs; i++) {
-      f.push(1000 / (await throughput(plain.url, body, ms, concurrency)));
-      const r = await throughput(served.url, body, ms, concurrency);
+      f.push(1000 / (await offerThroughput(plain.url, body, ms, concurrency)));
+      const r = await offerThroughput(served.url, body, ms, concurrency);
       rps.push(r);
       s.push(1000 / r);
     }

@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { TlockError } from '../../src/errors.js';
 import { FileTailnetStores } from '../../src/control/file-tailnet-store.js';
+import { PostgresTailnetStores } from '../../src/control/postgres-tailnet-store.js';
 import { ControlServer } from '../../src/control/server.js';
+import type { TailnetStores } from '../../src/control/tailnet-store.js';
+import { PostgresDatabase, describeDatabaseUrl } from '../../src/store/postgres-database.js';
 import { usageError } from '../cli-error.js';
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -45,16 +48,60 @@ function stopSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** Where the tailnets are kept: --data DIR, --store URL, else $TLOCK_DATABASE_URL. */
+function storeChoice(data: string | undefined, store: string | undefined): { dir: string } | { url: string } {
+  if (data !== undefined && store !== undefined) {
+    throw usageError('give --data DIR or --store postgres://…, not both');
+  }
+  if (data !== undefined) return { dir: resolve(data) };
+  const url = store ?? process.env['TLOCK_DATABASE_URL'];
+  if (url === undefined || url === '') {
+    throw usageError(
+      'give --data DIR (a directory for one server) or --store postgres://… (a PostgreSQL database for several; also $TLOCK_DATABASE_URL)',
+    );
+  }
+  try {
+    describeDatabaseUrl(url);
+  } catch (e) {
+    const from = store === undefined ? '$TLOCK_DATABASE_URL' : '--store';
+    throw usageError(`${from}: ${(e as Error).message}`);
+  }
+  return { url };
+}
+
+async function openStores(
+  choice: { dir: string } | { url: string },
+): Promise<{ stores: TailnetStores; close: () => Promise<void> }> {
+  if ('url' in choice) {
+    const database = await PostgresDatabase.connect(choice.url);
+    return { stores: new PostgresTailnetStores(database), close: () => database.close() };
+  }
+  try {
+    await mkdir(choice.dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new TlockError(
+      'STORAGE',
+      `cannot create the data directory ${choice.dir}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  return { stores: new FileTailnetStores(choice.dir), close: () => Promise.resolve() };
+}
+
 export default defineCommand({
   name: 'serve',
-  usage: '--listen HOST:PORT --data DIR [--json]',
+  usage: '--listen HOST:PORT (--data DIR | --store postgres://…) [--json]',
   description: [
     "Answers Tailscale's Tailnet Lock control messages (/machine/tka/bootstrap, sync/offer,",
     'sync/send, init/begin, init/finish, sign, affected-sigs, disable) for the default tailnet,',
     'and for others under /t/<tailnet>/. It verifies every AUM and node-key signature before it',
     'stores it and holds no signing key. DIR keeps each tailnet’s chain, newest signature per',
-    'node key and settings (created 0700). Plain HTTP: put it behind your own TLS and access',
-    'control. One server per DIR.',
+    'node key and settings (created 0700); one server per DIR. With --store (or',
+    '$TLOCK_DATABASE_URL) they are kept in PostgreSQL instead, where any number of servers can',
+    'share one database behind a load balancer: each answers from what all of them stored. The',
+    'tables are created or upgraded at start; a database it cannot reach, or whose tables are',
+    'newer than this tlock, is status 3. Plain HTTP: put it behind your own TLS and access',
+    'control.',
     '',
     'Prints "listening on http://HOST:PORT" on stdout when ready (with --json: {"URL": …});',
     'port 0 binds a free port and prints it. Refused requests are logged on stderr, one line',
@@ -72,33 +119,32 @@ export default defineCommand({
       placeholder: 'DIR',
       describe: 'directory of the tailnets’ chains, signatures and settings',
     },
+    store: {
+      type: 'string',
+      placeholder: 'URL',
+      describe: 'PostgreSQL database instead of a directory (default $TLOCK_DATABASE_URL)',
+    },
   },
   positionals: { min: 0, max: 0 },
   examples: [
     'tlock serve --listen 127.0.0.1:8080 --data /var/lib/tlock-server',
     'tlock serve --listen [::1]:0 --data ./server --json',
+    'tlock serve --listen 0.0.0.0:8080 --store postgres://tlock@db.internal/tlock',
   ],
   async run({ options, out }) {
     if (options.listen === undefined)
       throw usageError('give --listen HOST:PORT (for example 127.0.0.1:8080)');
-    if (options.data === undefined)
-      throw usageError('give --data DIR, the directory the server keeps its tailnets in');
     const { host, port } = parseListen(options.listen);
-    const dataDir = resolve(options.data);
+    const choice = storeChoice(options.data, options.store);
+    const { stores, close } = await openStores(choice);
+    const server = new ControlServer({ stores, log: (line) => out.note(`tlock serve: ${line}`) });
+    let address: AddressInfo;
     try {
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      address = await listen(server, host, port, options.listen);
     } catch (e) {
-      throw new TlockError(
-        'STORAGE',
-        `cannot create the data directory ${dataDir}: ${(e as Error).message}`,
-        { cause: e },
-      );
+      await close();
+      throw e;
     }
-    const server = new ControlServer({
-      stores: new FileTailnetStores(dataDir),
-      log: (line) => out.note(`tlock serve: ${line}`),
-    });
-    const address = await listen(server, host, port, options.listen);
     // Ctrl-C is held back (interrupt.ts) until the server has closed; a second one exits at once.
     const signal = await uninterrupted(async () => {
       const stopped = stopSignal(); // before the line below: a supervisor may signal as soon as it reads it
@@ -108,6 +154,7 @@ export default defineCommand({
       const s = await stopped;
       out.note(`tlock serve: ${s}: stopping (requests in progress finish first)`);
       await server.close();
+      await close();
       return s;
     });
     return signal === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.OK;

@@ -142,6 +142,14 @@ export class Authority {
     return new Authority(await computeActiveChain(store, hint));
   }
 
+  /**
+   * Another authority at the same head and state, changed independently of this one: to try a
+   * change that may yet be abandoned (a write that rolls back) while others keep reading this one.
+   */
+  copy(): Authority {
+    return new Authority(this.#pos);
+  }
+
   /** The head: the base32 hash of the newest AUM of the active chain. */
   get head(): string {
     return hashToBase32(this.#pos.head);

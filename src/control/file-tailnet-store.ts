@@ -8,7 +8,15 @@ import { FileStore } from '../store/file-store.js';
 import { errnoCode, ioError } from '../store/io-error.js';
 import { decodeBase64, encodeBase64 } from '../wire/base64.js';
 import { bytesEqual, fromHex, toHex } from '../wire/bytes.js';
-import type { StoredSignature, TailnetSettings, TailnetStore, TailnetStores } from './tailnet-store.js';
+import { type TailnetSettings, copySettings } from '../store/tailnet-settings.js';
+import { MemoryPendingInits } from './pending-inits.js';
+import type {
+  PendingInits,
+  StoredSignature,
+  TailnetStore,
+  TailnetStores,
+  TailnetWrite,
+} from './tailnet-store.js';
 
 /*
  * The server's data directory:
@@ -26,8 +34,13 @@ function storageError(message: string): TlockError {
   return new TlockError('STORAGE', message);
 }
 
-/** One tailnet's files. Signatures are read once at open and kept in memory (a few hundred bytes each). */
-class FileTailnetStore implements TailnetStore {
+/**
+ * One tailnet's files. Signatures are read once at open and kept in memory (a few hundred bytes
+ * each). One server process owns the directory, so there is nothing to catch up with: the
+ * revision stays 0, and a write is this object itself, one at a time.
+ */
+class FileTailnetStore implements TailnetStore, TailnetWrite {
+  readonly revision = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -47,8 +60,16 @@ class FileTailnetStore implements TailnetStore {
     );
   }
 
-  exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
+  refresh(): Promise<number> {
+    return Promise.resolve(this.revision);
+  }
+
+  exclusive<T>(fn: (write: TailnetWrite) => Promise<T>): Promise<{ value: T; revision: number }> {
+    const write = async (): Promise<{ value: T; revision: number }> => ({
+      value: await fn(this),
+      revision: this.revision,
+    });
+    const run = this.#queue.then(write, write);
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -94,13 +115,6 @@ class FileTailnetStore implements TailnetStore {
     this.sigs.clear();
     this.current = { disabled: false };
   }
-}
-
-function copySettings(s: TailnetSettings): TailnetSettings {
-  const out: TailnetSettings = { disabled: s.disabled };
-  if (s.disablementSecret !== undefined) out.disablementSecret = s.disablementSecret.slice();
-  if (s.supportDisablement !== undefined) out.supportDisablement = s.supportDisablement.slice();
-  return out;
 }
 
 function copySignature(s: StoredSignature): StoredSignature {
@@ -179,6 +193,7 @@ async function makeDir(path: string): Promise<void> {
 /** Tailnets in a data directory, each opened once per process (`tlock serve --data DIR`). */
 export class FileTailnetStores implements TailnetStores {
   readonly dir: string;
+  readonly inits: PendingInits = new MemoryPendingInits();
   readonly #open = new Map<string, Promise<FileTailnetStore>>();
 
   constructor(dataDir: string) {

@@ -96,6 +96,8 @@ export interface ControlServerOptions extends TailnetControlOptions {
   stores: TailnetStores;
   /** One line per refused or failed request (default: none). */
   log?: (line: string) => void;
+  /** Tailnets kept open between requests (default 10 000); the least recently used go first. */
+  maxOpenTailnets?: number;
 }
 
 function sendJSON(res: ServerResponse, status: number, body: unknown): void {
@@ -150,6 +152,7 @@ export class ControlServer {
   readonly #options: ControlServerOptions;
   readonly #tailnets = new Map<string, Promise<TailnetControl>>();
   readonly #inUse = new Map<string, number>();
+  readonly #maxOpen: number;
   #server: Server | undefined;
   #lastDisablementCheck = -Infinity;
 
@@ -157,6 +160,14 @@ export class ControlServer {
     if (typeof options !== 'object' || options === null || typeof options.stores?.open !== 'function') {
       throw new TlockError('INVALID_ARGUMENT', 'ControlServer: options.stores must be a TailnetStores');
     }
+    const max = options.maxOpenTailnets ?? 10_000;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new TlockError(
+        'INVALID_ARGUMENT',
+        'ControlServer: options.maxOpenTailnets must be a positive integer',
+      );
+    }
+    this.#maxOpen = max;
     const clock = options.clock ?? Date.now;
     this.#options = {
       mayCheckDisablement: () => {
@@ -207,7 +218,7 @@ export class ControlServer {
 
   /** TKAInfo for a map response to a node of `tailnet`: undefined when Tailnet Lock is off there. */
   async tkaInfo(tailnet = DEFAULT_TAILNET): Promise<TKAInfo | undefined> {
-    return this.#with(tailnet, (t) => Promise.resolve(t.tkaInfo()));
+    return this.#with(tailnet, (t) => t.tkaInfo());
   }
 
   /** The newest verified signature of a node key (32 bytes), for its `KeySignature` in map responses. */
@@ -252,15 +263,19 @@ export class ControlServer {
   }
 
   /**
-   * Runs `fn` on the tailnet's control, opened once per process. A tailnet with no files (and no
-   * init in progress) is forgotten after the request, so unknown names leave nothing behind.
+   * Runs `fn` on the tailnet's control, opened once per process and kept for the next request
+   * (each request catches up with the store first). A tailnet with nothing stored is forgotten
+   * after the request, so unknown names leave nothing behind; past `maxOpenTailnets`, the least
+   * recently used idle tailnets are forgotten too (they are read again when asked for).
    */
   async #with<T>(tailnet: string, fn: (t: TailnetControl) => Promise<T>): Promise<T> {
     let opening = this.#tailnets.get(tailnet);
     if (opening === undefined) {
       opening = TailnetControl.open(tailnet, this.#options.stores, this.#options);
-      this.#tailnets.set(tailnet, opening);
+    } else {
+      this.#tailnets.delete(tailnet); // to the end of the map: the most recently used
     }
+    this.#tailnets.set(tailnet, opening);
     this.#inUse.set(tailnet, (this.#inUse.get(tailnet) ?? 0) + 1);
     let control: TailnetControl | undefined;
     try {
@@ -274,6 +289,18 @@ export class ControlServer {
         const forget = control === undefined || control.forgettable();
         if (forget && this.#tailnets.get(tailnet) === opening) this.#tailnets.delete(tailnet);
       }
+      this.#forgetIdle();
+    }
+  }
+
+  /** Forgets the least recently used tailnets not in use, down to `maxOpenTailnets`. */
+  #forgetIdle(): void {
+    let over = this.#tailnets.size - this.#maxOpen;
+    for (const name of this.#tailnets.keys()) {
+      if (over <= 0) break;
+      if (this.#inUse.has(name)) continue;
+      this.#tailnets.delete(name);
+      over--;
     }
   }
 }

@@ -11,7 +11,9 @@ import { nodeKeyFromBinary } from '../wire/keytext.js';
 import { RequestRefused } from './http-status.js';
 import type { InitFinishRequest, RequestHeader, SignInfo, SyncSendRequest, TKAInfo } from './messages.js';
 import { PendingInit } from './pending-init.js';
-import type { TailnetSettings, TailnetStore, TailnetStores } from './tailnet-store.js';
+import type { TailnetSettings, TailnetStore, TailnetStores, TailnetWrite } from './tailnet-store.js';
+import { sameInit } from './pending-inits.js';
+import type { AumStore } from '../authority/store.js';
 
 /** Room left in a sync/offer response for everything but its MissingAUMs. */
 const OFFER_RESPONSE_RESERVE = 64 * 1024;
@@ -34,17 +36,62 @@ function decodeSentAUM(bytes: Uint8Array, label: string): AUM {
   }
 }
 
+/** What the control answers from: the tailnet as of one revision of its store. */
+interface TailnetView {
+  revision: number;
+  settings: TailnetSettings;
+  /** The active chain; undefined while Tailnet Lock has never been turned on. */
+  authority: Authority | undefined;
+}
+
+/** A tailnet nothing was ever stored for. */
+const NOTHING: TailnetView = { revision: -1, settings: { disabled: false }, authority: undefined };
+
+/** The view of a store's contents (its AUMs may be a write's, under the lock). */
+async function viewOf(aums: AumStore, settings: TailnetSettings, revision: number): Promise<TailnetView> {
+  const authority = (await aums.heads()).length === 0 ? undefined : await Authority.open(aums);
+  return { revision, settings, authority };
+}
+
+function enabled(view: TailnetView): Authority {
+  if (view.settings.disabled) {
+    throw new TlockError(
+      'CONFLICT',
+      'Tailnet Lock was disabled on this tailnet; an admin can turn it on again with init',
+    );
+  }
+  if (view.authority === undefined) {
+    throw new TlockError(
+      'NOT_FOUND',
+      'Tailnet Lock is not enabled on this tailnet: an admin publishes its genesis first (init/begin, init/finish)',
+    );
+  }
+  return view.authority;
+}
+
+function refuseIfEnabled(view: TailnetView): void {
+  if (view.authority !== undefined && !view.settings.disabled) {
+    throw new TlockError(
+      'CONFLICT',
+      `Tailnet Lock is already enabled on this tailnet (head ${view.authority.head}); sync with it instead`,
+    );
+  }
+}
+
 /**
  * The coordination server's side of Tailnet Lock for one tailnet: it verifies everything it
  * stores (AUMs through `Authority.inform`, node-key signatures against the current state) and
- * never signs. Writes run one at a time through the store's `exclusive`; reads see the chain as
- * the last write left it.
+ * never signs. Every request first catches up with the store (`TailnetStore.refresh`: other
+ * server replicas may have written), and answers from the chain as of that revision. Writes run
+ * one at a time through the store's `exclusive`, on a copy of the view as of the lock; the copy
+ * replaces the view once the write is durable, so no request is answered from a write that may
+ * yet fail.
  */
 export class TailnetControl {
   #store: TailnetStore | undefined;
-  #authority: Authority | undefined;
-  #settings: TailnetSettings;
-  #pending: PendingInit | undefined;
+  #view: TailnetView = NOTHING;
+  /** A write failed after writing something (a data directory keeps it): read the store again. */
+  #stale = false;
   #offer: SyncOffer | undefined;
   #bootstrapAUM: { oldest: string; bytes: Uint8Array } | undefined;
   readonly #clock: () => number;
@@ -53,60 +100,123 @@ export class TailnetControl {
     readonly tailnet: string,
     private readonly stores: TailnetStores,
     private readonly options: TailnetControlOptions,
-    store: TailnetStore | undefined,
-    authority: Authority | undefined,
-    settings: TailnetSettings,
   ) {
-    this.#store = store;
-    this.#authority = authority;
-    this.#settings = settings;
     this.#clock = options.clock ?? Date.now;
   }
 
-  /** Opens a tailnet's state; a tailnet never written to stays without files until an init. */
+  /** Opens a tailnet's state; a tailnet never written to stays without a trace until an init. */
   static async open(
     tailnet: string,
     stores: TailnetStores,
     options: TailnetControlOptions = {},
   ): Promise<TailnetControl> {
-    const store = await stores.open(tailnet, { create: false });
-    if (store === undefined)
-      return new TailnetControl(tailnet, stores, options, undefined, undefined, { disabled: false });
-    const authority = (await store.aums.heads()).length === 0 ? undefined : await Authority.open(store.aums);
-    return new TailnetControl(tailnet, stores, options, store, authority, await store.settings());
+    const control = new TailnetControl(tailnet, stores, options);
+    await control.#current();
+    return control;
   }
 
-  /** Whether nothing of this tailnet is kept in files or memory (so the server may drop this object). */
+  /** Whether nothing of this tailnet is kept in the store (so the server may drop this object). */
   forgettable(): boolean {
-    return this.#store === undefined && (this.#pending === undefined || !this.#pending.live(this.#clock()));
+    return this.#store === undefined;
+  }
+
+  /**
+   * The view as of the store's latest revision: a request's first step. A tailnet with no store
+   * yet is looked for again (another replica may have turned Tailnet Lock on).
+   */
+  async #current(): Promise<TailnetView> {
+    if (this.#store === undefined) {
+      const store = await this.stores.open(this.tailnet, { create: false });
+      if (store === undefined) return NOTHING;
+      this.#store = store;
+    }
+    const store = this.#store;
+    let revision = await store.refresh();
+    while (revision !== this.#view.revision || this.#stale) {
+      const stale = this.#stale;
+      const view = await viewOf(store.aums, await store.settings(), revision);
+      // The store may have caught up again meanwhile (another request): then read it again.
+      if (store.revision === revision) {
+        this.#take(view, stale);
+        break;
+      }
+      revision = store.revision;
+    }
+    return this.#view;
+  }
+
+  /** Takes a view unless a newer one was taken meanwhile. */
+  #take(view: TailnetView, force = false): void {
+    if (force || view.revision >= this.#view.revision) {
+      this.#view = view;
+      this.#stale = false;
+    }
+  }
+
+  /**
+   * Runs a write under the store's lock, from the view as of the lock. `fn` returns the answer
+   * and, when it changed the tailnet, the new settings and authority, taken once the write is
+   * durable.
+   */
+  async #write<T>(
+    store: TailnetStore,
+    fn: (
+      write: TailnetWrite,
+      view: TailnetView,
+    ) => Promise<{ value: T; next?: Omit<TailnetView, 'revision'> }>,
+  ): Promise<T> {
+    try {
+      const done = await store.exclusive(async (write) => {
+        let view = this.#view;
+        if (this.#store !== store || write.revision !== view.revision || this.#stale) {
+          view = await viewOf(write.aums, await write.settings(), write.revision);
+        }
+        return fn(write, view);
+      });
+      const { value, next } = done.value;
+      if (next !== undefined) {
+        this.#store = store;
+        this.#take({ ...next, revision: done.revision });
+      }
+      return value;
+    } catch (e) {
+      // A refusal wrote nothing; a failed write may have left part of itself in a data directory.
+      if (!(e instanceof TlockError) || e.code === 'STORAGE' || e.code === 'INTERNAL') this.#stale = true;
+      throw e;
+    }
   }
 
   /** What map responses carry: the head, or that Tailnet Lock was disabled; undefined when it is off. */
-  tkaInfo(): TKAInfo | undefined {
-    if (this.#settings.disabled) return { Disabled: true };
-    return this.#authority === undefined ? undefined : { Head: this.#authority.head };
+  async tkaInfo(): Promise<TKAInfo | undefined> {
+    const view = await this.#current();
+    if (view.settings.disabled) return { Disabled: true };
+    return view.authority === undefined ? undefined : { Head: view.authority.head };
   }
 
   /** The newest signature kept for a node key, for the peer's `KeySignature` in map responses. */
   async signatureFor(nodeKey: Uint8Array): Promise<Uint8Array | undefined> {
+    await this.#current();
     return (await this.#store?.signature(nodeKey))?.signature;
   }
 
   /** `/machine/tka/bootstrap`: the checkpoint to start from, or the secret that disabled the lock. */
   async bootstrap(): Promise<{ genesis?: Uint8Array; disablementSecret?: Uint8Array }> {
-    if (this.#settings.disabled) {
-      const secret = this.#settings.disablementSecret;
+    const view = await this.#current();
+    if (view.settings.disabled) {
+      const secret = view.settings.disablementSecret;
       return secret === undefined ? {} : { disablementSecret: secret };
     }
-    const a = this.#authority;
+    const a = view.authority;
     if (a === undefined) return {};
-    if (this.#bootstrapAUM?.oldest !== a.oldestAncestor) {
+    let cached = this.#bootstrapAUM;
+    if (cached?.oldest !== a.oldestAncestor) {
       const aum = await this.#store!.aums.get(hashFromBase32(a.oldestAncestor));
       if (aum === undefined)
         throw new TlockError('STORAGE', `the oldest AUM ${a.oldestAncestor} is not stored`);
-      this.#bootstrapAUM = { oldest: a.oldestAncestor, bytes: encodeAUM(aum) };
+      cached = { oldest: a.oldestAncestor, bytes: encodeAUM(aum) };
+      this.#bootstrapAUM = cached;
     }
-    return { genesis: this.#bootstrapAUM.bytes };
+    return { genesis: cached.bytes };
   }
 
   /**
@@ -114,14 +224,15 @@ export class TailnetControl {
    * as many as fit in one response (the node gets the rest in its next round).
    */
   async syncOffer(remote: SyncOffer): Promise<{ offer: SyncOffer; missingAUMs: string[] }> {
-    const a = this.#enabled();
+    const a = enabled(await this.#current());
+    const aums = this.#store!.aums;
     let offer = this.#offer;
     if (offer?.head !== a.head) {
-      offer = await a.syncOffer(this.#store!.aums);
+      offer = await a.syncOffer(aums);
       this.#offer = offer;
     }
     if (remote.head === offer.head) return { offer, missingAUMs: [] };
-    const missing = await a.missingAUMs(this.#store!.aums, remote);
+    const missing = await a.missingAUMs(aums, remote);
     const texts: string[] = [];
     let budget = CONTROL_SYNC_BODY_LIMIT - OFFER_RESPONSE_RESERVE;
     for (const aum of missing) {
@@ -139,31 +250,31 @@ export class TailnetControl {
    * admin never loses a change to a fork unawares: otherwise CONFLICT and nothing is stored.
    */
   async syncSend(req: SyncSendRequest): Promise<string> {
-    this.#enabled();
-    if (req.aums.length === 0) return this.#authority!.head;
+    const current = enabled(await this.#current());
+    if (req.aums.length === 0) return current.head;
     const aums = req.aums.map((bytes, i) => decodeSentAUM(bytes, `MissingAUMs[${i}]`));
-    return this.#store!.exclusive(async () => {
-      const a = this.#enabled();
+    return this.#write(this.#store!, async (write, view) => {
+      const a = enabled(view);
       if (req.interactive) checkExtendsHead(aums, a);
-      await a.inform(this.#store!.aums, aums);
-      return a.head;
+      const next = a.copy();
+      await next.inform(write.aums, aums);
+      return { value: next.head, next: { settings: view.settings, authority: next } };
     });
   }
 
-  /** `/machine/tka/init/begin`: checks the genesis and remembers it until init/finish. */
+  /** `/machine/tka/init/begin`: checks the genesis and records it until init/finish. */
   async initBegin(header: RequestHeader, genesisBytes: Uint8Array): Promise<SignInfo[]> {
     const genesis = decodeSentAUM(genesisBytes, 'GenesisAUM');
     await PendingInit.verify(genesis);
-    this.#refuseIfEnabled();
-    const now = this.#clock();
-    if (this.#pending?.blocks(header.nodeKey, now) === true) {
+    refuseIfEnabled(await this.#current());
+    const need = (await this.options.needSignatures?.(this.tailnet)) ?? [];
+    const pending = await PendingInit.begin(header.nodeKey, genesis, need, this.#clock());
+    if (!(await this.stores.inits.begin(this.tailnet, pending.record, this.#clock()))) {
       throw new TlockError(
         'CONFLICT',
         'another admin is turning Tailnet Lock on for this tailnet (init/begin from another node key); wait for it, or try again in a few minutes',
       );
     }
-    const need = (await this.options.needSignatures?.(this.tailnet)) ?? [];
-    this.#pending = await PendingInit.begin(header.nodeKey, genesis, need, now);
     return need.map((n) => ({
       ...n,
       nodePublic: n.nodePublic.slice(),
@@ -173,10 +284,11 @@ export class TailnetControl {
 
   /**
    * `/machine/tka/init/finish`: checks every signature against the genesis, then stores the
-   * settings, the signatures and, last, the genesis: Tailnet Lock is on once that is written.
+   * settings, the signatures and the genesis, in one write: Tailnet Lock is on once it is done.
    */
   async initFinish(req: InitFinishRequest): Promise<void> {
-    const pending = this.#pending;
+    const record = await this.stores.inits.get(this.tailnet);
+    const pending = record === undefined ? undefined : await PendingInit.resume(record);
     if (pending === undefined || !pending.matches(req.nodeKey, this.#clock())) {
       throw new TlockError(
         'CONFLICT',
@@ -193,29 +305,26 @@ export class TailnetControl {
         'SupportDisablement is not a disablement secret of the genesis state',
       );
     }
-    const store = (await this.stores.open(this.tailnet, { create: true }))!;
-    await store.exclusive(async () => {
-      this.#refuseIfEnabled();
-      if (this.#pending !== pending)
+    const store = this.#store ?? (await this.stores.open(this.tailnet, { create: true }))!;
+    await this.#write(store, async (write, view) => {
+      refuseIfEnabled(view);
+      const now = await this.stores.inits.get(this.tailnet);
+      if (now === undefined || !sameInit(now, pending.record))
         throw new TlockError('CONFLICT', 'this init was replaced by a newer init/begin');
-      if (this.#settings.disabled || (await store.aums.heads()).length > 0) await store.reset();
+      if (view.settings.disabled || (await write.aums.heads()).length > 0) await write.reset();
       const settings: TailnetSettings = { disabled: false };
       if (req.supportDisablement !== undefined) settings.supportDisablement = req.supportDisablement;
-      await store.saveSettings(settings);
-      for (const sig of signatures) await store.putSignature(sig);
-      const authority = await Authority.bootstrap(store.aums, pending.genesis);
-      this.#store = store;
-      this.#settings = settings;
-      this.#authority = authority;
-      this.#pending = undefined;
-      this.#offer = undefined;
-      this.#bootstrapAUM = undefined;
+      await write.saveSettings(settings);
+      for (const sig of signatures) await write.putSignature(sig);
+      const authority = await Authority.bootstrap(write.aums, pending.genesis);
+      return { value: undefined, next: { settings, authority } };
     });
+    await this.stores.inits.end(this.tailnet, pending.record);
   }
 
   /** `/machine/tka/sign`: keeps a node-key signature that the current state authorises. */
   async submitSignature(signature: Uint8Array): Promise<void> {
-    const a = this.#enabled();
+    enabled(await this.#current());
     let nodeKey: Uint8Array | undefined;
     try {
       const pubkey = decodeNodeKeySignature(signature).pubkey;
@@ -230,62 +339,50 @@ export class TailnetControl {
         'Signature names no node key ("np" + 32 bytes): a credential alone signs no node',
       );
     }
-    const { keyID } = a.nodeKeyAuthorized(nodeKey, signature);
-    await this.#store!.exclusive(() => this.#store!.putSignature({ nodeKey: nodeKey, signature, keyID }));
+    const key = nodeKey;
+    // Checked under the lock, against the state the signature is stored beside.
+    await this.#write(this.#store!, async (write, view) => {
+      const { keyID } = enabled(view).nodeKeyAuthorized(key, signature);
+      await write.putSignature({ nodeKey: key, signature, keyID });
+      return { value: undefined };
+    });
   }
 
   /** `/machine/tka/affected-sigs`: the kept signatures the trusted key `keyID` authorised. */
   async signaturesUsingKey(keyID: Uint8Array): Promise<Uint8Array[]> {
-    this.#enabled();
+    enabled(await this.#current());
     return (await this.#store!.signaturesByKey(keyID)).map((s) => s.signature);
   }
 
   /** `/machine/tka/disable`: turns Tailnet Lock off, given one of the authority's disablement secrets. */
   async disable(secret: Uint8Array): Promise<void> {
-    if (this.#settings.disabled && this.#settings.disablementSecret !== undefined) {
-      if (bytesEqual(secret, this.#settings.disablementSecret)) return;
-    }
-    const a = this.#enabled();
+    const current = await this.#current();
+    if (disabledBy(current, secret)) return;
+    const a = enabled(current);
     if (this.options.mayCheckDisablement?.() === false) {
       throw new RequestRefused(429, 'LIMIT', 'too many disablement attempts; try again in a second');
     }
-    if (!(await a.validDisablement(secret))) {
-      throw new TlockError(
-        'BAD_SIGNATURE',
-        "DisablementSecret is not one of this authority's disablement secrets",
-      );
-    }
-    await this.#store!.exclusive(async () => {
-      const settings = { ...this.#settings, disabled: true, disablementSecret: secret.slice() };
-      await this.#store!.saveSettings(settings);
-      this.#settings = settings;
+    const badSecret = new TlockError(
+      'BAD_SIGNATURE',
+      "DisablementSecret is not one of this authority's disablement secrets",
+    );
+    if (!(await a.validDisablement(secret))) throw badSecret;
+    await this.#write(this.#store!, async (write, view) => {
+      if (disabledBy(view, secret)) return { value: undefined };
+      const now = enabled(view);
+      // The chain moved since the check (another replica): its disablement values may differ.
+      if (now.head !== a.head && !(await now.validDisablement(secret))) throw badSecret;
+      const settings = { ...view.settings, disabled: true, disablementSecret: secret.slice() };
+      await write.saveSettings(settings);
+      return { value: undefined, next: { settings, authority: view.authority } };
     });
   }
+}
 
-  #enabled(): Authority {
-    if (this.#settings.disabled) {
-      throw new TlockError(
-        'CONFLICT',
-        'Tailnet Lock was disabled on this tailnet; an admin can turn it on again with init',
-      );
-    }
-    if (this.#authority === undefined) {
-      throw new TlockError(
-        'NOT_FOUND',
-        'Tailnet Lock is not enabled on this tailnet: an admin publishes its genesis first (init/begin, init/finish)',
-      );
-    }
-    return this.#authority;
-  }
-
-  #refuseIfEnabled(): void {
-    if (this.#authority !== undefined && !this.#settings.disabled) {
-      throw new TlockError(
-        'CONFLICT',
-        `Tailnet Lock is already enabled on this tailnet (head ${this.#authority.head}); sync with it instead`,
-      );
-    }
-  }
+/** Whether Tailnet Lock was disabled with this very secret (disable is idempotent for it). */
+function disabledBy(view: TailnetView, secret: Uint8Array): boolean {
+  const s = view.settings;
+  return s.disabled && s.disablementSecret !== undefined && bytesEqual(secret, s.disablementSecret);
 }
 
 /** An interactive send must build on our head, one AUM on the next. */

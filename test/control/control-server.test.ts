@@ -6,6 +6,9 @@ import {
   ControlServer,
   FileTailnetStores,
   MemoryStore,
+  PostgresDatabase,
+  PostgresTailnetStores,
+  type TailnetStores,
   type SignInfo,
   aumHash,
   bootstrapFromServer,
@@ -15,13 +18,30 @@ import {
   syncWithServer,
 } from '../../src/index.js';
 import { keyOf, trusted } from '../authority/helpers.js';
+import { freshDatabase } from '../support/postgres.js';
 import { cleanup, tempDir } from './fixtures.js';
 
 /*
  * The server as a library, in this process (still on loopback): the functions a coordination
  * server calls for its map responses (tkaInfo, signatureFor), the nodes it asks admins to sign
- * at init, and disable.
+ * at init, and disable; on a data directory and on PostgreSQL (a fresh database per test).
  */
+
+/** Each backend: tailnet stores in `root`, and how to release them. */
+const BACKENDS: [string, (root: string) => Promise<{ stores: TailnetStores; close(): Promise<void> }>][] = [
+  [
+    'a data directory',
+    (dir) =>
+      Promise.resolve({ stores: new FileTailnetStores(join(dir, 'data')), close: () => Promise.resolve() }),
+  ],
+  [
+    'PostgreSQL',
+    async () => {
+      const database = await PostgresDatabase.connect(await freshDatabase('tlock_control'));
+      return { stores: new PostgresTailnetStores(database), close: () => database.close() };
+    },
+  ],
+];
 
 const SECRET = new Uint8Array(32).fill(0x5e);
 let root: string;
@@ -52,25 +72,27 @@ async function genesisWith(
   );
 }
 
-beforeEach(async () => {
-  root = tempDir('control-server');
-  need = [{ nodeID: '1001', nodePublic: new Uint8Array(32).fill(9), rotationPubkey: keyOf(31).publicKey }];
-  now = 0;
-  server = new ControlServer({
-    stores: new FileTailnetStores(join(root, 'data')),
-    needSignatures: () => need,
-    clock: () => now,
+describe.each(BACKENDS)('ControlServer as a library, on %s', (_name, backend) => {
+  let release: () => Promise<void>;
+
+  beforeEach(async () => {
+    root = tempDir('control-server');
+    need = [{ nodeID: '1001', nodePublic: new Uint8Array(32).fill(9), rotationPubkey: keyOf(31).publicKey }];
+    now = 0;
+    const opened = await backend(root);
+    release = () => opened.close();
+    const stores = opened.stores;
+    server = new ControlServer({ stores, needSignatures: () => need, clock: () => now });
+    const address = await server.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${address.port}`;
   });
-  const address = await server.listen(0, '127.0.0.1');
-  url = `http://127.0.0.1:${address.port}`;
-});
 
-afterEach(async () => {
-  await server.close();
-  cleanup(root);
-});
+  afterEach(async () => {
+    await server.close();
+    await release();
+    cleanup(root);
+  });
 
-describe('ControlServer as a library', () => {
   it('tkaInfo: off, then the head; signatureFor: the signatures made at init', async () => {
     expect(await server.tkaInfo()).toBeUndefined();
     const { authority, genesis } = await genesisWith(1, [1n, 2n]);

@@ -29,10 +29,12 @@ describe('FileTailnetStores', () => {
     const store = (await open())!;
     const a = keyOf(1);
     const b = keyOf(2);
-    await store.putSignature({ nodeKey, signature: signNodeKey(a, nodeKey), keyID: a.publicKey });
     const newer = signNodeKey(b, nodeKey);
-    await store.putSignature({ nodeKey, signature: newer, keyID: b.publicKey });
-    await store.saveSettings({ disabled: true, disablementSecret: new Uint8Array(32).fill(1) });
+    await store.exclusive(async (write) => {
+      await write.putSignature({ nodeKey, signature: signNodeKey(a, nodeKey), keyID: a.publicKey });
+      await write.putSignature({ nodeKey, signature: newer, keyID: b.publicKey });
+      await write.saveSettings({ disabled: true, disablementSecret: new Uint8Array(32).fill(1) });
+    });
 
     const again = (await new FileTailnetStores(root).open('default', { create: false }))!;
     expect((await again.signature(nodeKey))?.signature).toEqual(newer);
@@ -43,7 +45,7 @@ describe('FileTailnetStores', () => {
     expect(statSync(sigFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(root, 'tailnets', 'default', 'settings.json')).mode & 0o777).toBe(0o600);
 
-    await again.reset();
+    await again.exclusive((write) => write.reset());
     expect(await again.signature(nodeKey)).toBeUndefined();
     expect(await again.settings()).toEqual({ disabled: false });
     expect(await again.aums.heads()).toEqual([]);

@@ -24,6 +24,7 @@ export class ServerProcess {
   private constructor(
     readonly child: ChildProcessWithoutNullStreams,
     readonly url: string,
+    /** The data directory (or the database URL given with --store). */
     readonly dataDir: string,
   ) {
     this.exited = new Promise((resolve) => {
@@ -33,8 +34,19 @@ export class ServerProcess {
     child.stderr.on('data', (d: Buffer) => this.stderr.push(d.toString()));
   }
 
-  static async start(dataDir: string): Promise<ServerProcess> {
-    const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--data', dataDir]);
+  /**
+   * On a data directory, or on a PostgreSQL database: `{ store: url }`, or the database of
+   * `$TLOCK_DATABASE_URL` in `env`.
+   */
+  static async start(where: string | { store?: string; env?: NodeJS.ProcessEnv }): Promise<ServerProcess> {
+    const storage =
+      typeof where === 'string'
+        ? ['--data', where]
+        : where.store === undefined
+          ? []
+          : ['--store', where.store];
+    const env = typeof where === 'string' ? process.env : { ...process.env, ...where.env };
+    const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', ...storage], { env });
     const errors: string[] = [];
     child.stderr.on('data', (d: Buffer) => errors.push(d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -50,7 +62,7 @@ export class ServerProcess {
       });
       child.once('exit', (code) => reject(new Error(`tlock serve exited with ${code}: ${errors.join('')}`)));
     });
-    return new ServerProcess(child, url, dataDir);
+    return new ServerProcess(child, url, typeof where === 'string' ? where : (where.store ?? ''));
   }
 
   /** Sends a signal and waits for the exit code. */
