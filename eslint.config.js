@@ -24,8 +24,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests poke at values whose types they have just asserted.
-    files: ['test/**/*.ts'],
+    // Tests and fuzz targets poke at values whose types they have just asserted.
+    files: ['test/**/*.ts', 'fuzz/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -1,6 +1,7 @@
 import type { UpdateBuilder } from '../src/authority/builder.js';
 import type { SigningKey } from '../src/crypto/ed25519.js';
 import type { AUM } from '../src/model/aum.js';
+import { underChangeLock } from './change-lock.js';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import { uninterrupted } from './interrupt.js';
@@ -26,6 +27,8 @@ export function requireTrustedSigner(local: LocalAuthority, signer: SigningKey, 
  * against the authority and stores it all or nothing. Any refusal comes before a byte is written.
  * With a server (`conn`), the update is published first (Tailscale's interactive sync/send) and
  * stored here only once the server took it: a refused change leaves both sides as they were.
+ * Runs under the state directory's change lock (change-lock.ts), so that two commands at once
+ * never both sign an update on the same head.
  */
 export async function signAndStore(
   local: LocalAuthority,
@@ -35,16 +38,18 @@ export async function signAndStore(
   conn?: ServerConnection,
 ): Promise<AUM[]> {
   requireTrustedSigner(local, signer, doing);
-  const builder = local.authority.newUpdater(signer);
-  build(builder);
-  const aums = await builder.finalize(local.store);
-  if (conn === undefined) {
-    await uninterrupted(() => local.authority.inform(local.store, aums));
-  } else {
-    const { publishChange } = await import('./server-connection.js');
-    await publishChange(conn, local, aums);
-  }
-  return aums;
+  return await underChangeLock(local, async () => {
+    const builder = local.authority.newUpdater(signer);
+    build(builder);
+    const aums = await builder.finalize(local.store);
+    if (conn === undefined) {
+      await uninterrupted(() => local.authority.inform(local.store, aums));
+    } else {
+      const { publishChange } = await import('./server-connection.js');
+      await publishChange(conn, local, aums);
+    }
+    return aums;
+  });
 }
 
 /**

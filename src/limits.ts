@@ -26,6 +26,12 @@ export const MAX_PREV_NODE_KEYS = 15;
  * maxSyncHeadIntersectionIter. Kept exact so sync answers match Tailscale's.
  */
 export const SYNC_OFFER_WALK = 1000;
+/**
+ * The most ancestors a sync offer may name: an honest offer (ours or Tailscale's) names the
+ * checkpoints among the newest SYNC_OFFER_WALK AUMs and the oldest ancestor, so never more than
+ * this. A longer list is refused (LIMIT) before any of it is looked up.
+ */
+export const SYNC_OFFER_MAX_ANCESTORS = SYNC_OFFER_WALK + 1;
 
 /**
  * Tailscale gives up on chains longer than 2000 AUMs; tlock walks chains of any length in

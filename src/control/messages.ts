@@ -1,4 +1,5 @@
 import { TlockError } from '../errors.js';
+import { SYNC_OFFER_MAX_ANCESTORS, SYNC_OFFER_WALK } from '../limits.js';
 import type { SyncOffer } from '../authority/sync.js';
 import { encodeBase64 } from '../wire/base64.js';
 import { formatNodeKey } from '../wire/keytext.js';
@@ -50,6 +51,18 @@ function requiredHash(f: JsonFields, name: string, what: string): string {
 
 const b64 = (bytes: Uint8Array): string => encodeBase64(bytes);
 
+/** A sync offer's ancestors: no honest side names more than SYNC_OFFER_MAX_ANCESTORS (LIMIT). */
+function offerAncestors(f: JsonFields, what: string): string[] {
+  const ancestors = f.hashes('Ancestors');
+  if (ancestors.length > SYNC_OFFER_MAX_ANCESTORS) {
+    throw new TlockError(
+      'LIMIT',
+      `${what}.Ancestors: ${ancestors.length} hashes; a sync offer names at most ${SYNC_OFFER_MAX_ANCESTORS} (the checkpoints among the newest ${SYNC_OFFER_WALK} AUMs and the oldest ancestor)`,
+    );
+  }
+  return ancestors;
+}
+
 // ---- requests: read by the server --------------------------------------------------------------
 
 export function readBootstrapRequest(json: unknown): RequestHeader & { head: string } {
@@ -63,7 +76,7 @@ export function readSyncOfferRequest(json: unknown): RequestHeader & { offer: Sy
   const f = fields(json, what, ['Head', 'Ancestors']);
   return {
     ...header(f, what),
-    offer: { head: requiredHash(f, 'Head', what), ancestors: f.hashes('Ancestors') },
+    offer: { head: requiredHash(f, 'Head', what), ancestors: offerAncestors(f, what) },
   };
 }
 
@@ -208,7 +221,7 @@ export function readSyncOfferResponse(json: unknown): SyncOffer & { missingAUMs:
   const f = new JsonFields(json, what, ['Head', 'Ancestors', 'MissingAUMs']);
   return {
     head: requiredHash(f, 'Head', what),
-    ancestors: f.hashes('Ancestors'),
+    ancestors: offerAncestors(f, what),
     missingAUMs: f.bytesList('MissingAUMs'),
   };
 }
