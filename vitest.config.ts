@@ -6,8 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     // Cleanup hooks remove thousands of store files; on a loaded 2-core machine that passes 10 s.
     hookTimeout: 60_000,
-    // Builds dist/ when a test that runs the built code is selected and dist/ is stale.
-    globalSetup: ['test/support/global-setup.ts'],
+    // Builds dist/ when a test that runs the built code is selected and dist/ is stale; starts a
+    // throwaway PostgreSQL cluster for the suites that need one (scripts/pg-cluster.sh).
+    globalSetup: ['test/support/global-setup.ts', 'test/support/postgres-setup.ts'],
     setupFiles: ['test/support/each-file.ts'],
   },
 });

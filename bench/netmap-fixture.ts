@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as ed from '@noble/ed25519';
 import {
   Authority,
+  type AumStore,
   MemoryStore,
   type Netmap,
   type SigningKey,
@@ -66,11 +67,14 @@ function rawOf(peer: Record<string, unknown>, admins: readonly SigningKey[]): Ra
   return { public: admin.publicKey, sigHash: nodeKeySignatureSigHash(nks), signature: nks.signature! };
 }
 
-/** An authority trusting two admin keys, and a full netmap of `peers` direct-signed peers (by both admins in turn). */
-export async function buildNetmapFixture(peers: number): Promise<NetmapFixture> {
+/** An authority trusting two admin keys (in `store`, a MemoryStore by default), and a full netmap of `peers` direct-signed peers (by both admins in turn). */
+export async function buildNetmapFixture(
+  peers: number,
+  store: AumStore = new MemoryStore(),
+): Promise<NetmapFixture> {
   const admins = [newAdmin(), newAdmin()];
   const { authority } = await Authority.create(
-    new MemoryStore(),
+    store,
     {
       lastAUMHash: null,
       disablementValues: [new Uint8Array(32).fill(7)],
@@ -78,11 +82,19 @@ export async function buildNetmapFixture(peers: number): Promise<NetmapFixture> 
     },
     admins[0]!,
   );
+  return { authority, admins, ...signedNetmap(admins, peers) };
+}
+
+/** A full netmap of `peers` fresh direct-signed peers (new node keys, new signatures) and their raw signatures. */
+export function signedNetmap(
+  admins: readonly SigningKey[],
+  peers: number,
+): { netmap: Netmap; raw: RawSignature[] } {
   const list: Record<string, unknown>[] = [];
   for (let i = 0; i < peers; i++) list.push(signedPeer(i + 1, admins[i % admins.length]!));
   const self = signedPeer(0, admins[0]!);
   const netmap: Netmap = { Node: self, Peers: list, Domain: 'tail1234.ts.net' };
-  return { authority, admins, netmap, raw: list.map((p) => rawOf(p, admins)) };
+  return { netmap, raw: list.map((p) => rawOf(p, admins)) };
 }
 
 /**

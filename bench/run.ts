@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { chainOpenCase } from './cases/chain-open.js';
 import { offerThroughputCase, syncCases } from './cases/control.js';
+import { hookCases } from './cases/hook.js';
 import { hostileNetmapCase } from './cases/hostile-netmap.js';
 import { type MemoryResult, memoryCase } from './cases/memory.js';
 import { netmapCases } from './cases/netmap.js';
@@ -12,10 +13,10 @@ import { type BenchReport, formatMemory, writeFigures } from './performance-doc.
 /*
  * `npm run bench`: every case as a ratio against a floor timed in the same process (medians of
  * alternating runs). `-- --json` prints JSON only; `-- --write` also rewrites the figures in
- * docs/PERFORMANCE.md; `-- --only=netmap,hostile,chain,sign,memory,sync,offer,startup` runs some cases; `-- --runs=N`.
+ * docs/PERFORMANCE.md; `-- --only=netmap,hook,hostile,chain,sign,memory,sync,offer,startup` runs some cases; `-- --runs=N`.
  */
 
-const CASES = ['netmap', 'hostile', 'chain', 'sign', 'memory', 'sync', 'offer', 'startup'] as const;
+const CASES = ['netmap', 'hook', 'hostile', 'chain', 'sign', 'memory', 'sync', 'offer', 'startup'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface Options {
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
   if (opts.only.has('netmap')) {
     log('… netmap (builds 10 000 signed peers first)');
     results.push(...(await netmapCases(opts.runs)));
+  }
+  if (opts.only.has('hook')) {
+    log('… hook (builds 10 000 signed peers per run, then runs the built tlock hook)');
+    results.push(...(await hookCases(opts.runs)));
   }
   if (opts.only.has('hostile')) {
     log('… hostile netmap (builds 100 000 signed peers and their crafted twins first)');

@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { uninterrupted } from './interrupt.js';
 import type { LocalAuthority } from './local-authority.js';
 import type { Output } from './output.js';
+import type { ServerConnection } from './server-connection.js';
 import { logMessageJSON, tlpubText } from './tslockjsonv1.js';
 
 /** Refuses, before anything is built, a signer the authority would not accept updates from. */
@@ -23,26 +24,50 @@ export function requireTrustedSigner(local: LocalAuthority, signer: SigningKey, 
 /**
  * Signs the changes `build` makes as one update (with a checkpoint when one is due), checks it
  * against the authority and stores it all or nothing. Any refusal comes before a byte is written.
+ * With a server (`conn`), the update is published first (Tailscale's interactive sync/send) and
+ * stored here only once the server took it: a refused change leaves both sides as they were.
  */
 export async function signAndStore(
   local: LocalAuthority,
   signer: SigningKey,
   doing: string,
   build: (builder: UpdateBuilder) => void,
+  conn?: ServerConnection,
 ): Promise<AUM[]> {
   requireTrustedSigner(local, signer, doing);
   const builder = local.authority.newUpdater(signer);
   build(builder);
   const aums = await builder.finalize(local.store);
-  await uninterrupted(() => local.authority.inform(local.store, aums));
+  if (conn === undefined) {
+    await uninterrupted(() => local.authority.inform(local.store, aums));
+  } else {
+    const { publishChange } = await import('./server-connection.js');
+    await publishChange(conn, local, aums);
+  }
   return aums;
 }
 
-/** What a change command prints: its summary and the new head, or `{Head, Updates}` with --json. */
-export function reportUpdates(out: Output, local: LocalAuthority, aums: AUM[], summary: string[]): void {
+/**
+ * What a change command prints: its summary and the new head (and the server it was published
+ * to), or `{Head, Updates}` (and `Server`) with --json.
+ */
+export function reportUpdates(
+  out: Output,
+  local: LocalAuthority,
+  aums: AUM[],
+  summary: string[],
+  conn?: ServerConnection,
+  moreJSON: Record<string, unknown> = {},
+): void {
   if (out.json) {
-    out.document({ Head: local.authority.head, Updates: aums.map(logMessageJSON) });
+    out.document({
+      Head: local.authority.head,
+      Updates: aums.map(logMessageJSON),
+      Server: conn?.url,
+      ...moreJSON,
+    });
     return;
   }
   out.text(...summary, `Head: ${local.authority.head}`);
+  if (conn !== undefined) out.text(`Published to ${conn.url}: the server's head is the same.`);
 }

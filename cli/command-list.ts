@@ -77,6 +77,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/verify-netmap.js').then((m) => m.default),
   },
   {
+    name: 'sync',
+    summary: 'Sync the authority with a coordination server (both ways; a node starts with --pin)',
+    load: () => import('./commands/sync.js').then((m) => m.default),
+  },
+  {
     name: 'serve',
     summary: "Run a Tailnet Lock coordination server (Tailscale's /machine/tka/… messages)",
     load: () => import('./commands/serve.js').then((m) => m.default),

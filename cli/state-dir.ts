@@ -8,6 +8,9 @@ import { TlockError } from '../src/errors.js';
  * $XDG_STATE_HOME/tlock, else ~/.local/state/tlock. Inside it:
  *   tka/   the AUM store (Tailscale's chonk layout, so tailscaled's directory can be used as is)
  *   key    this machine's TL private key, `nlpriv:…`, mode 0600
+ *   verified-head  the newest head verified from a coordination server (rollback refusal)
+ *   genesis-pin    the genesis hash this node trusts (given with `sync --pin`, or taken on
+ *                  first use with `--tofu`, or published here), checked when it bootstraps again
  */
 export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (flag !== undefined && flag !== '') return resolve(flag);
@@ -20,6 +23,8 @@ export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv
 
 export const storeDir = (stateDir: string): string => join(stateDir, 'tka');
 export const keyFile = (stateDir: string): string => join(stateDir, 'key');
+export const verifiedHeadFile = (stateDir: string): string => join(stateDir, 'verified-head');
+export const genesisPinFile = (stateDir: string): string => join(stateDir, 'genesis-pin');
 
 /** Creates the state directory with mode 0700 when missing; an existing directory's mode is left alone. */
 export async function ensureStateDir(stateDir: string): Promise<void> {

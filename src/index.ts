@@ -33,6 +33,10 @@ export { disablementKDF } from './crypto/kdf.js';
 export { type AumStore, type CompactableStore, isCompactableStore } from './authority/store.js';
 export { MemoryStore } from './store/memory-store.js';
 export { FileStore, type FileStoreOptions } from './store/file-store.js';
+// PostgreSQL: `pg` is loaded by PostgresDatabase.connect, not by importing tlock.
+export { PostgresDatabase, type PostgresDatabaseOptions } from './store/postgres-database.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
+export type { PostgresTransaction } from './store/postgres-transaction.js';
 
 // ---- node-key signatures: writing them, and checking one against a state
 export { type SignNodeKeyOptions, signNodeKey } from './signing/direct.js';

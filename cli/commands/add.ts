@@ -2,7 +2,7 @@ import { defineCommand } from '../command.js';
 import { reportUpdates, signAndStore } from '../authority-update.js';
 import { parseKeyArguments } from '../key-arguments.js';
 import { KEY_OPTION, loadSigningKey } from '../key-file.js';
-import { requireLocalAuthority } from '../local-authority.js';
+import { SERVER_OPTIONS, connectServer, requireCurrentAuthority, withServer } from '../server-options.js';
 import { tlpubText } from '../tslockjsonv1.js';
 
 export default defineCommand({
@@ -11,25 +11,41 @@ export default defineCommand({
   description: [
     'Adds every key given (?votes: 1 to 4096, default 1) in one update signed by this machine’s',
     'key, which must be trusted. All or nothing: a key already trusted, a weak key or a full key',
-    'table refuses the whole command, and the store stays as it was.',
+    'table refuses the whole command, and the store stays as it was. With --server URL it syncs',
+    'first, then publishes the update to the server, and stores it here only once the server took',
+    'it (a server whose head moved meanwhile refuses it: status 1, nothing changed).',
   ].join('\n'),
-  options: { ...KEY_OPTION },
+  options: { ...KEY_OPTION, ...SERVER_OPTIONS },
   positionals: { min: 1 },
-  examples: ['tlock add tlpub:2c5f…', 'tlock add tlpub:2c5f…?2 tlpub:9a01… --json'],
+  examples: [
+    'tlock add tlpub:2c5f…',
+    'tlock add tlpub:2c5f…?2 tlpub:9a01… --json',
+    'tlock add --server http://127.0.0.1:8080 tlpub:2c5f…',
+  ],
   async run({ options, args, out, stateDir }) {
     const keys = parseKeyArguments(args);
     const signer = await loadSigningKey(stateDir, options.key);
-    const local = await requireLocalAuthority(stateDir);
-    const aums = await signAndStore(local, signer, 'add keys', (b) => {
-      for (const k of keys) b.addKey({ kind: 1, votes: k.votes ?? 1, public: k.public });
+    const conn = await connectServer(stateDir, options);
+    await withServer(conn, async () => {
+      const local = await requireCurrentAuthority(stateDir, conn, out);
+      const aums = await signAndStore(
+        local,
+        signer,
+        'add keys',
+        (b) => {
+          for (const k of keys) b.addKey({ kind: 1, votes: k.votes ?? 1, public: k.public });
+        },
+        conn,
+      );
+      reportUpdates(
+        out,
+        local,
+        aums,
+        keys.map(
+          (k) => `Added ${tlpubText(k.public)} (${k.votes ?? 1} vote${(k.votes ?? 1) === 1 ? '' : 's'}).`,
+        ),
+        conn,
+      );
     });
-    reportUpdates(
-      out,
-      local,
-      aums,
-      keys.map(
-        (k) => `Added ${tlpubText(k.public)} (${k.votes ?? 1} vote${(k.votes ?? 1) === 1 ? '' : 's'}).`,
-      ),
-    );
   },
 });

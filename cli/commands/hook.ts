@@ -12,6 +12,7 @@ import { FileStore } from '../../src/store/file-store.js';
 import { errnoCode } from '../../src/store/io-error.js';
 import { usageError } from '../cli-error.js';
 import { defineCommand } from '../command.js';
+import { HookSync, type HookSyncNote } from '../hook-sync.js';
 import {
   DEFAULT_MAX_LINE_BYTES,
   MAX_LINE_BYTES_LIMIT,
@@ -19,6 +20,8 @@ import {
   runLineProtocol,
 } from '../line-protocol.js';
 import { type LockRecord, lockRecordPath, readLockRecord, recordAuthorityHeld } from '../lock-record.js';
+import type { ServerOptionValues } from '../server-connection.js';
+import { SERVER_OPTIONS } from '../server-options.js';
 import { ensureStateDir, storeDir } from '../state-dir.js';
 
 const PROTOCOL = [
@@ -38,6 +41,13 @@ const PROTOCOL = [
   'once a minute), unless the response says the tailnet has a lock (TKAInfo.Head): then error',
   'lines, until an authority is put here. The authority is re-read when the directory changes.',
   'Start the hook before the map session, and start a new session when the hook restarts.',
+  '',
+  'With --server URL (the coordination server, "tlock serve" or anything speaking Tailscale\'s',
+  '/machine/tka/ messages), a response whose TKAInfo.Head is not our head makes the hook sync',
+  'first (within --sync-timeout), then filter; the answer then has "sync": {"server", "offered",',
+  '"ok", "head", "received"} or, when the sync failed (no answer, a rollback, an AUM that does',
+  'not verify), {"ok": false, "code", "message"}: the response is filtered against the local',
+  'chain regardless. A failed sync for the same head is not tried again for 30 seconds.',
   'Nothing else is written to stdout; diagnostics go to stderr. Exit status 0 at the end of input',
   'or when the reader goes away.',
 ].join('\n');
@@ -156,6 +166,8 @@ function hasPeers(resp: Netmap): boolean {
 interface HookOptions {
   workers: number;
   maxLineBytes: number;
+  server: ServerOptionValues;
+  syncTimeoutMs: number;
 }
 
 async function runHook(stateDir: string, options: HookOptions, note: (m: string) => void): Promise<void> {
@@ -179,8 +191,12 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     log('cannot watch the state directory; the authority will be re-read for every line');
   }
 
+  const wantsServer = options.server.server !== undefined || options.server['node-key'] !== undefined;
+  const sync = wantsServer ? await HookSync.open(stateDir, options.server, options.syncTimeoutMs) : undefined;
   const current = new CurrentAuthority();
   const pool = options.workers > 0 ? new VerdictPool({ size: options.workers }) : undefined;
+  // Spawned and compiled while the daemon opens its map session, not on its first response.
+  void pool?.warm().catch(() => {});
   const verifier = new NetmapVerifier(current, pool === undefined ? {} : { batcher: pool });
   let source: Source = { kind: 'none' };
   const unfiltered = new PeriodicNote(NOTE_INTERVAL_MS);
@@ -227,6 +243,20 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     return { netmap: resp, dropped: [], selfLockedOut: null, enabled: false, ...extra };
   };
 
+  /** With --server: syncs when the server names another head (then re-reads the store). */
+  const syncFirst = async (): Promise<HookSyncNote | undefined> => {
+    if (sync === undefined || source.kind !== 'authority' || tkaInfo === undefined || tkaInfo.disabled)
+      return undefined;
+    const before = source.authority.head;
+    const note = await sync.syncFor(tkaInfo.head, before);
+    if (note?.ok === true && note.head !== before) {
+      stamp = stampNow();
+      dirty = false;
+      await reload();
+    }
+    return note;
+  };
+
   const handle = async (value: unknown): Promise<unknown> => {
     try {
       const now = stampNow();
@@ -240,6 +270,7 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
       }
       const resp = value as Netmap;
       tkaInfo = tkaInfoOf(resp) ?? tkaInfo;
+      const synced = await syncFirst();
       switch (source.kind) {
         case 'error':
           return errorLine(source.error.code, source.error.message);
@@ -270,6 +301,7 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
             selfLockedOut: verdict.selfLockedOut ?? null,
             enabled: true,
             head: source.authority.head,
+            ...(synced === undefined ? {} : { sync: synced }),
           };
         }
       }
@@ -294,6 +326,7 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     });
   } finally {
     watcher?.close();
+    sync?.close();
     await pool?.close();
   }
 }
@@ -302,7 +335,7 @@ const defaultWorkers = availableParallelism() > 1 ? Math.min(availableParallelis
 
 export default defineCommand({
   name: 'hook',
-  usage: '[--workers N] [--max-line-bytes N]',
+  usage: '[--workers N] [--max-line-bytes N] [--server URL [--sync-timeout MS]]',
   description: PROTOCOL,
   options: {
     workers: {
@@ -321,15 +354,31 @@ export default defineCommand({
       max: MAX_LINE_BYTES_LIMIT,
       describe: 'the longest line read; a longer one is skipped and answered with an error',
     },
+    ...SERVER_OPTIONS,
+    'sync-timeout': {
+      type: 'integer',
+      placeholder: 'MS',
+      default: 5000,
+      min: 100,
+      max: 600_000,
+      describe: 'with --server: the longest a sync before filtering may take, in milliseconds',
+    },
   },
   positionals: { min: 0, max: 0 },
-  examples: ['tlock hook --dir /var/lib/tlock < map-responses.jsonl'],
+  examples: [
+    'tlock hook --dir /var/lib/tlock < map-responses.jsonl',
+    'tlock hook --dir /var/lib/tlock --server http://control.example:8080 --sync-timeout 3000',
+  ],
   async run({ options, argv, out, stateDir }) {
     if (argv.some((a, i) => a === '--dir=' || (a === '--dir' && argv[i + 1] === ''))) {
       throw usageError('--dir needs a path');
     }
-    await runHook(stateDir, { workers: options.workers, maxLineBytes: options['max-line-bytes'] }, (m) =>
-      out.note(m),
-    );
+    const hookOptions: HookOptions = {
+      workers: options.workers,
+      maxLineBytes: options['max-line-bytes'],
+      server: { server: options.server, 'node-key': options['node-key'] },
+      syncTimeoutMs: options['sync-timeout'],
+    };
+    await runHook(stateDir, hookOptions, (m) => out.note(m));
   },
 });

@@ -3,7 +3,7 @@ import { defineCommand } from '../command.js';
 import { reportUpdates, signAndStore } from '../authority-update.js';
 import { parseKeyArgument } from '../key-arguments.js';
 import { KEY_OPTION, loadSigningKey } from '../key-file.js';
-import { requireLocalAuthority } from '../local-authority.js';
+import { SERVER_OPTIONS, connectServer, requireCurrentAuthority, withServer } from '../server-options.js';
 import { tlpubText } from '../tslockjsonv1.js';
 
 function parseEntries(texts: readonly string[]): Record<string, string> {
@@ -23,9 +23,10 @@ export default defineCommand({
   usage: '<tlpub> KEY=VALUE…',
   description: [
     'Replaces the whole metadata map of a trusted key (at most 512 bytes of keys and values) in',
-    'one update signed by this machine’s key. Entries not given are dropped.',
+    'one update signed by this machine’s key. Entries not given are dropped. With --server URL it',
+    'syncs first and publishes the update (as "tlock add" does).',
   ].join('\n'),
-  options: { ...KEY_OPTION },
+  options: { ...KEY_OPTION, ...SERVER_OPTIONS },
   positionals: { min: 2 },
   examples: ['tlock set-meta tlpub:2c5f… owner=alice@example.com "note=laptop key"'],
   async run({ options, args, out, stateDir }) {
@@ -33,8 +34,17 @@ export default defineCommand({
     if (key.votes !== undefined) throw usageError('set-meta takes the key without ?votes (see set-votes)');
     const meta = parseEntries(args.slice(1));
     const signer = await loadSigningKey(stateDir, options.key);
-    const local = await requireLocalAuthority(stateDir);
-    const aums = await signAndStore(local, signer, 'change metadata', (b) => b.setKeyMeta(key.public, meta));
-    reportUpdates(out, local, aums, [`Set the metadata of ${tlpubText(key.public)}.`]);
+    const conn = await connectServer(stateDir, options);
+    await withServer(conn, async () => {
+      const local = await requireCurrentAuthority(stateDir, conn, out);
+      const aums = await signAndStore(
+        local,
+        signer,
+        'change metadata',
+        (b) => b.setKeyMeta(key.public, meta),
+        conn,
+      );
+      reportUpdates(out, local, aums, [`Set the metadata of ${tlpubText(key.public)}.`], conn);
+    });
   },
 });

@@ -3,7 +3,7 @@ import { defineCommand } from '../command.js';
 import { reportUpdates, signAndStore } from '../authority-update.js';
 import { parseKeyArguments } from '../key-arguments.js';
 import { KEY_OPTION, loadSigningKey } from '../key-file.js';
-import { requireLocalAuthority } from '../local-authority.js';
+import { SERVER_OPTIONS, connectServer, requireCurrentAuthority, withServer } from '../server-options.js';
 import { tlpubText } from '../tslockjsonv1.js';
 
 export default defineCommand({
@@ -12,8 +12,9 @@ export default defineCommand({
   description: [
     'Sets the votes (1 to 4096) of each key given, in one update signed by this machine’s key.',
     'When two admins sign conflicting updates, the one whose signers have more votes wins.',
+    'With --server URL it syncs first and publishes the update (as "tlock add" does).',
   ].join('\n'),
-  options: { ...KEY_OPTION },
+  options: { ...KEY_OPTION, ...SERVER_OPTIONS },
   positionals: { min: 1 },
   examples: ['tlock set-votes tlpub:2c5f…?3', 'tlock set-votes tlpub:2c5f…?2 tlpub:9a01…?1 --json'],
   async run({ options, args, out, stateDir }) {
@@ -22,15 +23,25 @@ export default defineCommand({
     if (missing !== undefined)
       throw usageError(`"${missing.text}": say how many votes, as ${missing.text}?2`);
     const signer = await loadSigningKey(stateDir, options.key);
-    const local = await requireLocalAuthority(stateDir);
-    const aums = await signAndStore(local, signer, 'change votes', (b) => {
-      for (const k of keys) b.setKeyVotes(k.public, k.votes!);
+    const conn = await connectServer(stateDir, options);
+    await withServer(conn, async () => {
+      const local = await requireCurrentAuthority(stateDir, conn, out);
+      const aums = await signAndStore(
+        local,
+        signer,
+        'change votes',
+        (b) => {
+          for (const k of keys) b.setKeyVotes(k.public, k.votes!);
+        },
+        conn,
+      );
+      reportUpdates(
+        out,
+        local,
+        aums,
+        keys.map((k) => `${tlpubText(k.public)} now has ${k.votes} vote${k.votes === 1 ? '' : 's'}.`),
+        conn,
+      );
     });
-    reportUpdates(
-      out,
-      local,
-      aums,
-      keys.map((k) => `${tlpubText(k.public)} now has ${k.votes} vote${k.votes === 1 ? '' : 's'}.`),
-    );
   },
 });

@@ -10,7 +10,7 @@ import { defineCommand } from '../command.js';
 import { confirm } from '../confirmation.js';
 import { requireTrustedSigner } from '../authority-update.js';
 import { KEY_OPTION, loadSigningKey } from '../key-file.js';
-import { requireLocalAuthority } from '../local-authority.js';
+import { SERVER_OPTIONS, connectServer, requireCurrentAuthority, withServer } from '../server-options.js';
 import { readNetmapArgument } from '../netmap-input.js';
 import { readArgument } from '../secret-input.js';
 import { shellCommand } from '../shell-quote.js';
@@ -77,6 +77,10 @@ export default defineCommand({
     '(--yes skips; without a terminal --yes is required); it prints "<nodekey> <signature>"',
     'lines. --json prints [{"NodeKey", "Signature"}]. Check who the peers are before you sign:',
     'a hostile server can put anyone in a map response.',
+    '',
+    'With --server URL it syncs with the coordination server first and submits each signature',
+    "there (the server checks it and hands it out as the node's KeySignature); a signature the",
+    'server refuses is status 1, naming the node key.',
   ].join('\n'),
   options: {
     rotation: {
@@ -91,11 +95,13 @@ export default defineCommand({
     },
     yes: { type: 'boolean', short: 'y', describe: 'with --from-netmap: sign without asking' },
     ...KEY_OPTION,
+    ...SERVER_OPTIONS,
   },
   positionals: { min: 0 },
   examples: [
     'tlock sign nodekey nodekey:5b1e… nodekey:77c0…',
     'tlock sign nodekey --from-netmap captured-map.json --yes --json',
+    'tlock sign nodekey --server http://127.0.0.1:8080 nodekey:5b1e…',
   ],
   async run({ options, args, argv, out, stateDir }) {
     const fromNetmap = options['from-netmap'];
@@ -119,38 +125,53 @@ export default defineCommand({
     const netmap =
       fromNetmap === undefined ? undefined : await readNetmapArgument(fromNetmap, '--from-netmap');
     const signer = await loadSigningKey(stateDir, options.key);
-    const local = await requireLocalAuthority(stateDir);
-    requireTrustedSigner(local, signer, 'sign node keys');
+    const conn = await connectServer(stateDir, options);
+    await withServer(conn, async () => {
+      const local = await requireCurrentAuthority(stateDir, conn, out);
+      requireTrustedSigner(local, signer, 'sign node keys');
 
-    let candidates: Candidate[] = nodeKeys.map((k) => ({ nodeKey: k, label: formatNodeKey(k) }));
-    if (netmap !== undefined) {
-      candidates = refusedInNetmap(local.authority, netmap);
-      if (candidates.length === 0) {
-        if (out.json) out.document([]);
-        else out.note('Every peer in the map response is accepted by the authority; nothing to sign.');
-        return;
+      let candidates: Candidate[] = nodeKeys.map((k) => ({ nodeKey: k, label: formatNodeKey(k) }));
+      if (netmap !== undefined) {
+        candidates = refusedInNetmap(local.authority, netmap);
+        if (candidates.length === 0) {
+          if (out.json) out.document([]);
+          else out.note('Every peer in the map response is accepted by the authority; nothing to sign.');
+          return;
+        }
+        if (!(out.json && options.yes)) {
+          out.note(
+            `${candidates.length} node${candidates.length === 1 ? '' : 's'} in the map response ${candidates.length === 1 ? 'is' : 'are'} not accepted by the authority (head ${local.authority.head}):`,
+            ...candidates.map((c) => `\t${c.label}`),
+          );
+        }
+        await confirm({
+          question: `Sign ${candidates.length === 1 ? 'it' : `these ${candidates.length} nodes`}?`,
+          flag: '--yes',
+          given: options.yes,
+          rerun: shellCommand(['tlock', 'sign', 'nodekey', '--yes', ...argv]),
+        });
       }
-      if (!(out.json && options.yes)) {
+      if (candidates.length > 100) out.progress(`Signing ${candidates.length} node keys...`);
+      const opts = wrappingPubkey === undefined ? {} : { wrappingPubkey };
+      const signatures = candidates.map((c) => signNodeKey(signer, c.nodeKey, opts));
+      if (conn !== undefined) {
+        const { submitSignatures } = await import('../server-connection.js');
+        await submitSignatures(
+          conn,
+          signatures,
+          candidates.map((c) => formatNodeKey(c.nodeKey)),
+        );
         out.note(
-          `${candidates.length} node${candidates.length === 1 ? '' : 's'} in the map response ${candidates.length === 1 ? 'is' : 'are'} not accepted by the authority (head ${local.authority.head}):`,
-          ...candidates.map((c) => `\t${c.label}`),
+          `Submitted ${signatures.length} signature${signatures.length === 1 ? '' : 's'} to ${conn.url}.`,
         );
       }
-      await confirm({
-        question: `Sign ${candidates.length === 1 ? 'it' : `these ${candidates.length} nodes`}?`,
-        flag: '--yes',
-        given: options.yes,
-        rerun: shellCommand(['tlock', 'sign', 'nodekey', '--yes', ...argv]),
-      });
-    }
-    if (candidates.length > 100) out.progress(`Signing ${candidates.length} node keys...`);
-    const opts = wrappingPubkey === undefined ? {} : { wrappingPubkey };
-    const signed = candidates.map((c) => ({
-      NodeKey: formatNodeKey(c.nodeKey),
-      Signature: encodeBase64(signNodeKey(signer, c.nodeKey, opts)),
-    }));
-    if (out.json) out.document(signed);
-    else if (netmap !== undefined) out.text(...signed.map((s) => `${s.NodeKey} ${s.Signature}`));
-    else out.text(...signed.map((s) => s.Signature));
+      const signed = candidates.map((c, i) => ({
+        NodeKey: formatNodeKey(c.nodeKey),
+        Signature: encodeBase64(signatures[i]!),
+      }));
+      if (out.json) out.document(signed);
+      else if (netmap !== undefined) out.text(...signed.map((s) => `${s.NodeKey} ${s.Signature}`));
+      else out.text(...signed.map((s) => s.Signature));
+    });
   },
 });

@@ -4,8 +4,9 @@ import { hashToBase32 } from '../../src/wire/base32.js';
 import { bytesEqual } from '../../src/wire/bytes.js';
 import { defineCommand } from '../command.js';
 import { peekPublicKey } from '../key-file.js';
-import { openLocalChain } from '../local-authority.js';
+import { openLocalAuthority, openLocalChain } from '../local-authority.js';
 import { isPreAuthKey, keyTableWarning } from '../preauth-keys.js';
+import { SERVER_OPTIONS, connectServer, withServer } from '../server-options.js';
 import { SCHEMA_VERSION, keyJSON, tlpubText } from '../tslockjsonv1.js';
 
 function warningsFor(keys: Key[]): string[] {
@@ -41,12 +42,33 @@ export default defineCommand({
     "the trusted signing keys, and this directory's own key. With --json, Tailscale's v1 status",
     'document (SchemaVersion, Enabled, PublicKey, Head, TrustedKeys, State; _WARNING when there',
     'are warnings). A directory without an authority is "NOT enabled" (status 0).',
+    '',
+    "With --server URL it also shows the server's head beside ours, and how they relate (in",
+    'sync, the server ahead, behind, rolled back, forked), changing nothing on either side: a',
+    'server that withholds new AUMs (a freeze) looks healthy to its nodes, and an admin holding',
+    'those AUMs sees it here. With --json that is the "Server" field.',
   ].join('\n'),
-  options: {},
+  options: { ...SERVER_OPTIONS },
   positionals: { min: 0, max: 0 },
-  examples: ['tlock status', 'tlock status --json --dir /var/lib/tlock'],
-  async run({ out, stateDir }) {
-    const [own, local] = await Promise.all([peekPublicKey(stateDir), openLocalChain(stateDir)]);
+  examples: [
+    'tlock status',
+    'tlock status --json --dir /var/lib/tlock',
+    'tlock status --server http://127.0.0.1:8080',
+  ],
+  async run({ options, out, stateDir }) {
+    const conn = await connectServer(stateDir, options);
+    // Offline, the chain is only read (fewer modules load); the server view needs the authority.
+    const [own, local, server] = await Promise.all([
+      peekPublicKey(stateDir),
+      openLocalChain(stateDir),
+      conn === undefined
+        ? undefined
+        : withServer(conn, async () => {
+            const m = await import('../server-status.js');
+            const view = await m.viewServer(conn, await openLocalAuthority(stateDir));
+            return { json: m.serverViewJSON(view), text: m.serverViewText(view) };
+          }),
+    ]);
     const self = own.publicKey;
     const state = local?.position.state;
     const head = local === undefined ? undefined : hashToBase32(local.position.head);
@@ -62,12 +84,14 @@ export default defineCommand({
         Head: head,
         TrustedKeys: local === undefined ? undefined : keys.map(keyJSON),
         State: state?.stateID1 === undefined || state.stateID1 === 0n ? undefined : state.stateID1, // omitzero
+        Server: server?.json,
       });
       return;
     }
 
     out.text(local === undefined ? 'Tailnet Lock is NOT enabled.' : 'Tailnet Lock is ENABLED.', '');
     if (head !== undefined) out.text(`Head: ${head}`, '');
+    if (server !== undefined) out.text(...server.text, '');
     if (self !== undefined) out.text(`This node's tailnet-lock key: ${tlpubText(self)}`, '');
     if (local !== undefined && keys.length > 0) {
       out.text('Trusted signing keys:');

@@ -68,10 +68,32 @@ export type PeerVerdict =
   | { readonly ok: true; readonly key: string; readonly rotation: RotationFacts | undefined }
   | { readonly ok: false; readonly key: string; readonly reason: DropReason; readonly detail: string };
 
+/** A (Key, KeySignature) text pair of a map-response entry, to be judged. */
+export type VerdictClaim = readonly [key: string, sig: string];
+
+/**
+ * Verdicts handed back as they are computed: `verdicts[i]` is the verdict on `claims[i]`, which
+ * was the `first + i`-th claim added to the batch (counting from 0).
+ */
+export type VerdictSink = (
+  claims: readonly VerdictClaim[],
+  verdicts: readonly PeerVerdict[],
+  first: number,
+) => void;
+
+/** A batch being checked: claims go in as they are found, verdicts come out as they are computed. */
+export interface VerdictBatch {
+  add(key: string, sig: string): void;
+  /** Resolves once every claim added has had its verdict handed to the sink; rejects if the batch failed. */
+  finish(): Promise<void>;
+}
+
 /**
  * Computes verdicts for many (Key, KeySignature) text pairs at once, e.g. on worker threads
- * (src/pool/). Each verdict must equal `computeVerdict(state, key, sig)`.
+ * (src/pool/). Each verdict must equal `computeVerdict(state, key, sig)`. `start`, when offered,
+ * is used instead of `verdicts`: it lets the work begin before every claim is found.
  */
 export interface VerdictBatcher {
-  verdicts(state: State, claims: readonly (readonly [key: string, sig: string])[]): Promise<PeerVerdict[]>;
+  verdicts(state: State, claims: readonly VerdictClaim[]): Promise<PeerVerdict[]>;
+  start?(state: State, sink: VerdictSink): VerdictBatch;
 }

@@ -1,9 +1,5 @@
 import { TlockError } from '../errors.js';
-import {
-  NETMAP_MAX_REMEMBERED_PEERS,
-  NETMAP_PARALLEL_MIN_PEERS,
-  NETMAP_VERDICT_CACHE_ENTRIES,
-} from '../limits.js';
+import { NETMAP_MAX_REMEMBERED_PEERS, NETMAP_VERDICT_CACHE_ENTRIES } from '../limits.js';
 import type { State } from '../model/state.js';
 import { describe } from '../wire/bytes.js';
 import { DaemonView } from './daemon-view.js';
@@ -19,6 +15,7 @@ import {
   type ResponseField,
   Unreadable,
 } from './map-response.js';
+import { ClaimBatch } from './claim-batch.js';
 import { judgePeers, peerVerdict } from './peer-verdict.js';
 import type {
   AuthorityView,
@@ -102,12 +99,13 @@ export class NetmapVerifier {
     this.#view.save();
     const read = this.#reader.read(mapResponse);
     const { head, state } = this.#current();
-    const claims = this.#batcher === undefined ? [] : this.#uncachedClaims(read, head);
-    if (claims.length < NETMAP_PARALLEL_MIN_PEERS)
-      return this.#apply(mapResponse, read, state, head, undefined);
-    let verdicts: PeerVerdict[];
+    if (this.#batcher === undefined) return this.#apply(mapResponse, read, state, head, undefined);
+    // Each verdict goes into the cache as it arrives, while the workers check the rest.
+    const claims = new ClaimBatch(this.#batcher, state, (key, sig, v) => this.#cache.set(sig, key, v));
+    this.#uncachedClaims(read, head, (key, sig) => claims.add(key, sig));
+    if (!claims.started) return this.#apply(mapResponse, read, state, head, undefined);
     try {
-      verdicts = await this.#batcher!.verdicts(state, claims);
+      await claims.finish();
     } catch {
       // Threads are an optimisation: if they fail, check here (same result, slower).
       return this.filter(mapResponse);
@@ -115,13 +113,8 @@ export class NetmapVerifier {
     // Verdicts hold for the state they were computed under only: if the authority moved while
     // the workers ran, check again here.
     if (this.#authority.head !== head) return this.filter(mapResponse);
-    claims.forEach(([key, sig], i) => this.#cache.set(sig, key, verdicts[i]!));
     // The cache holds them all unless it is smaller than the batch (or off): then keep them aside.
-    let prefetched: Map<string, { key: string; verdict: PeerVerdict }> | undefined;
-    if (this.#cache.capacity < claims.length * 2) {
-      prefetched = new Map();
-      claims.forEach(([key, sig], i) => prefetched!.set(sig, { key, verdict: verdicts[i]! }));
-    }
+    const prefetched = this.#cache.capacity < claims.size * 2 ? claims.verdicts() : undefined;
     return this.#apply(mapResponse, read, state, head, prefetched);
   }
 
@@ -338,16 +331,11 @@ export class NetmapVerifier {
     if (o.carries('PeersChangedPatch')) o.set('PeersChangedPatch', patches);
   }
 
-  /** The (Key, KeySignature) texts the filter will need and the cache lacks, without repeats. */
-  #uncachedClaims(read: MapResponseView, head: string): [string, string][] {
-    const out: [string, string][] = [];
-    const seen = new Set<string>();
+  /** Hands `claim` the (Key, KeySignature) texts the filter will need and the cache lacks. */
+  #uncachedClaims(read: MapResponseView, head: string, claim: (key: string, sig: string) => void): void {
     const consider = (key: unknown, sig: unknown, apiOnly = false): void => {
-      if (apiOnly || typeof key !== 'string' || typeof sig !== 'string' || sig === '' || seen.has(sig))
-        return;
-      if (this.#cache.get(sig, key) !== undefined) return;
-      seen.add(sig);
-      out.push([key, sig]);
+      if (apiOnly || typeof key !== 'string' || typeof sig !== 'string' || sig === '') return;
+      if (this.#cache.get(sig, key) === undefined) claim(key, sig);
     };
     const each = (list: EntryList<PeerEntry>): void => {
       for (const e of list.latest) consider(e.key, e.sig, e.apiOnly);
@@ -368,7 +356,6 @@ export class NetmapVerifier {
       }
     }
     if (read.self !== undefined) consider(read.self.key, read.self.sig);
-    return out;
   }
 }
 

@@ -2,8 +2,14 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TlockError } from '../errors.js';
 import type { State } from '../model/state.js';
-import type { PeerVerdict, VerdictBatcher } from '../netmap/types.js';
-import type { VerdictJob, VerdictJobResult } from './verdict-worker.js';
+import type {
+  PeerVerdict,
+  VerdictBatch,
+  VerdictBatcher,
+  VerdictClaim,
+  VerdictSink,
+} from '../netmap/types.js';
+import type { WorkerMessage, WorkerResult } from './verdict-worker.js';
 
 export interface VerdictPoolOptions {
   /** Worker threads; defaults to the machine's available parallelism. */
@@ -12,21 +18,96 @@ export interface VerdictPoolOptions {
   workerUrl?: URL;
 }
 
-interface Pending {
-  resolve: (v: PeerVerdict[]) => void;
-  reject: (e: Error) => void;
+/**
+ * Claims per message. Small enough that the workers start on the first ones while the rest are
+ * still being found and finish together (a worker on a slower vCPU simply takes fewer chunks);
+ * large enough that posting costs little beside ~50 µs of verification per claim.
+ */
+export const POOL_CHUNK_CLAIMS = 128;
+/** Chunks each worker holds at once: the next one is there when it finishes one. */
+const IN_FLIGHT_PER_WORKER = 2;
+
+interface PoolWorker {
+  readonly thread: Worker;
+  /** The batch whose state this worker holds. */
+  stateOf: number;
+  inFlight: number;
+}
+
+/** One batch: its chunks waiting, the ones out, and where the verdicts go. */
+class PoolBatch implements VerdictBatch {
+  readonly queue: number[] = [];
+  readonly chunks: VerdictClaim[][] = [];
+  #pending: VerdictClaim[] = [];
+  out = 0;
+  ended = false;
+  failure: Error | undefined;
+  readonly done: Promise<void>;
+  resolve!: () => void;
+  reject!: (e: Error) => void;
+
+  constructor(
+    readonly id: number,
+    readonly state: State,
+    readonly sink: VerdictSink,
+    readonly dispatch: () => void,
+  ) {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.done.catch(() => {}); // observed through finish()
+  }
+
+  add(key: string, sig: string): void {
+    if (this.ended) throw new TlockError('INVALID_ARGUMENT', 'VerdictPool: the batch is finished');
+    this.#pending.push([key, sig]);
+    if (this.#pending.length >= POOL_CHUNK_CLAIMS) this.#post();
+  }
+
+  #post(): void {
+    this.queue.push(this.chunks.length);
+    this.chunks.push(this.#pending);
+    this.#pending = [];
+    this.dispatch();
+  }
+
+  finish(): Promise<void> {
+    if (!this.ended) {
+      if (this.#pending.length > 0) this.#post();
+      this.ended = true;
+      this.settleIfDone();
+    }
+    return this.done.catch((e: Error) => {
+      throw new TlockError('INTERNAL', `parallel signature checks failed: ${e.message}`, { cause: e });
+    });
+  }
+
+  settleIfDone(): void {
+    if (this.failure === undefined && this.ended && this.queue.length === 0 && this.out === 0) this.resolve();
+  }
+
+  fail(e: Error): void {
+    if (this.failure !== undefined) return;
+    this.failure = e;
+    this.queue.length = 0;
+    this.reject(e);
+  }
 }
 
 /**
- * Worker threads that check node-key signatures in parallel, started once (lazily, on first
- * use) and reused for every netmap. Idle workers do not keep the process alive.
+ * Worker threads that check node-key signatures in parallel, started once (by `warm`, or on
+ * first use) and reused for every netmap. A batch is a pipeline: claims are posted in chunks as
+ * they are found, each worker pulls the next chunk when it finishes one, and each chunk's
+ * verdicts go to the batch's sink as they arrive. Idle workers do not keep the process alive.
  */
 export class VerdictPool implements VerdictBatcher {
   readonly size: number;
   readonly #workerUrl: URL;
-  #workers: Worker[] | undefined;
-  readonly #pending = new Map<number, Pending>();
-  #nextId = 0;
+  #workers: PoolWorker[] | undefined;
+  /** Batches not yet settled, oldest first: their chunks are dispatched in that order. */
+  readonly #batches = new Map<number, PoolBatch>();
+  #nextBatch = 0;
   #closed = false;
 
   constructor(options: VerdictPoolOptions = {}) {
@@ -41,65 +122,134 @@ export class VerdictPool implements VerdictBatcher {
     this.#workerUrl = options.workerUrl ?? new URL('./verdict-worker.js', import.meta.url);
   }
 
-  #start(): Worker[] {
+  /**
+   * Starts the workers now and has each run the verification code once on made-up signatures,
+   * in the background: the first real batch then pays neither the spawn nor the compilation.
+   * Resolves when they are warm (or failed: a broken pool is rebuilt on next use).
+   */
+  async warm(): Promise<void> {
+    const workers = this.#start();
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            const done = (m: WorkerResult): void => {
+              if ('warmed' in m) {
+                w.thread.off('message', done);
+                resolve();
+              }
+            };
+            w.thread.on('message', done);
+            w.thread.once('exit', () => resolve());
+            w.thread.postMessage({ type: 'warm' } satisfies WorkerMessage);
+          }),
+      ),
+    );
+  }
+
+  #start(): PoolWorker[] {
     if (this.#closed) throw new TlockError('INVALID_ARGUMENT', 'VerdictPool: the pool is closed');
     if (this.#workers !== undefined) return this.#workers;
-    this.#workers = Array.from({ length: this.size }, () => {
-      const w = new Worker(this.#workerUrl);
-      w.on('message', (result: VerdictJobResult) => this.#settle(result));
-      w.on('error', (e) => this.#failAll(e));
-      w.on('exit', (code) => {
-        if (!this.#closed) this.#failAll(new Error(`a verification worker exited (code ${code})`));
+    const workers = Array.from({ length: this.size }, (): PoolWorker => {
+      const thread = new Worker(this.#workerUrl);
+      const w: PoolWorker = { thread, stateOf: -1, inFlight: 0 };
+      thread.on('message', (result: WorkerResult) => this.#settle(w, result));
+      thread.on('error', (e) => this.#failAll(workers, e));
+      thread.on('exit', (code) => {
+        if (!this.#closed) this.#failAll(workers, new Error(`a verification worker exited (code ${code})`));
       });
-      w.unref();
+      thread.unref();
       return w;
     });
-    return this.#workers;
+    this.#workers = workers;
+    return workers;
   }
 
-  #settle(result: VerdictJobResult): void {
-    const p = this.#pending.get(result.id);
-    if (p === undefined) return;
-    this.#pending.delete(result.id);
-    if ('error' in result) p.reject(new Error(result.error));
-    else p.resolve(result.verdicts);
-    if (this.#pending.size === 0) for (const w of this.#workers ?? []) w.unref();
+  /** Starts a batch under `state`; verdicts go to `sink` chunk by chunk, in no set order. */
+  start(state: State, sink: VerdictSink): VerdictBatch {
+    this.#start();
+    const batch = new PoolBatch(this.#nextBatch++, state, sink, () => this.#dispatch());
+    this.#batches.set(batch.id, batch);
+    void batch.done.then(
+      () => this.#batches.delete(batch.id),
+      () => this.#batches.delete(batch.id),
+    );
+    return batch;
   }
 
-  #failAll(e: Error): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    // A broken pool is rebuilt on next use.
-    for (const w of this.#workers ?? []) void w.terminate();
-    this.#workers = undefined;
-    for (const p of pending) p.reject(e);
-  }
-
-  /** Verdicts for `claims`, in order, split evenly across the workers. */
-  async verdicts(state: State, claims: readonly (readonly [string, string])[]): Promise<PeerVerdict[]> {
+  /** Verdicts for `claims`, in order. */
+  async verdicts(state: State, claims: readonly VerdictClaim[]): Promise<PeerVerdict[]> {
     if (claims.length === 0) return [];
-    const workers = this.#start();
-    const chunk = Math.ceil(claims.length / workers.length);
-    const parts: Promise<PeerVerdict[]>[] = [];
-    for (let i = 0, w = 0; i < claims.length; i += chunk, w++) {
-      const id = this.#nextId++;
-      const job: VerdictJob = { id, state, claims: claims.slice(i, i + chunk) };
-      const worker = workers[w]!;
-      worker.ref();
-      parts.push(
-        new Promise<PeerVerdict[]>((resolve, reject) => {
-          this.#pending.set(id, { resolve, reject });
-          worker.postMessage(job);
-        }),
-      );
+    const out = new Array<PeerVerdict>(claims.length);
+    const batch = this.start(state, (_, verdicts, first) => {
+      verdicts.forEach((v, i) => (out[first + i] = v));
+    });
+    for (const [key, sig] of claims) batch.add(key, sig);
+    await batch.finish();
+    return out;
+  }
+
+  /** Hands waiting chunks to workers with room, the least busy first. */
+  #dispatch(): void {
+    const workers = this.#workers;
+    if (workers === undefined) return;
+    for (const batch of this.#batches.values()) {
+      while (batch.queue.length > 0) {
+        let w: PoolWorker | undefined;
+        for (const c of workers)
+          if (c.inFlight < IN_FLIGHT_PER_WORKER && (w === undefined || c.inFlight < w.inFlight)) w = c;
+        if (w === undefined) return;
+        const chunk = batch.queue.shift()!;
+        if (w.stateOf !== batch.id) {
+          w.thread.postMessage({
+            type: 'state',
+            batch: batch.id,
+            state: batch.state,
+          } satisfies WorkerMessage);
+          w.stateOf = batch.id;
+        }
+        w.inFlight++;
+        batch.out++;
+        w.thread.ref();
+        w.thread.postMessage({
+          type: 'chunk',
+          batch: batch.id,
+          chunk,
+          claims: batch.chunks[chunk]!,
+        } satisfies WorkerMessage);
+      }
     }
-    try {
-      return (await Promise.all(parts)).flat();
-    } catch (e) {
-      throw new TlockError('INTERNAL', `parallel signature checks failed: ${(e as Error).message}`, {
-        cause: e,
-      });
+  }
+
+  #settle(w: PoolWorker, result: WorkerResult): void {
+    if ('warmed' in result) return;
+    w.inFlight--;
+    if (w.inFlight === 0) w.thread.unref();
+    const batch = this.#batches.get(result.batch);
+    if (batch !== undefined && batch.failure === undefined) {
+      batch.out--;
+      if ('error' in result) batch.fail(new Error(result.error));
+      else {
+        try {
+          batch.sink(batch.chunks[result.chunk]!, result.verdicts, result.chunk * POOL_CHUNK_CLAIMS);
+        } catch (e) {
+          batch.fail(e instanceof Error ? e : new Error(String(e)));
+        }
+        batch.chunks[result.chunk] = []; // done with: let it go
+        batch.settleIfDone();
+      }
     }
+    this.#dispatch();
+  }
+
+  #failAll(workers: PoolWorker[], e: Error): void {
+    if (this.#workers !== workers) return; // an earlier failure already rebuilt the pool
+    // A broken pool is rebuilt on next use.
+    for (const w of workers) void w.thread.terminate();
+    this.#workers = undefined;
+    const batches = [...this.#batches.values()];
+    this.#batches.clear();
+    for (const b of batches) b.fail(e);
   }
 
   /** Stops the workers. */
@@ -107,6 +257,6 @@ export class VerdictPool implements VerdictBatcher {
     this.#closed = true;
     const workers = this.#workers ?? [];
     this.#workers = undefined;
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.thread.terminate()));
   }
 }

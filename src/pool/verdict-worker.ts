@@ -2,23 +2,45 @@ import { parentPort } from 'node:worker_threads';
 import type { State } from '../model/state.js';
 import { computeVerdict } from '../netmap/peer-verdict.js';
 import type { PeerVerdict } from '../netmap/types.js';
+import { warmUpVerdicts } from './warm-up.js';
 
-/** A worker thread of the VerdictPool: computes verdicts for the claims it is sent. */
+/** A worker thread of the VerdictPool: computes verdicts for the chunks of claims it is sent. */
 
-export interface VerdictJob {
-  id: number;
-  state: State;
-  claims: (readonly [string, string])[];
-}
+export type WorkerMessage =
+  /** The state of a batch: sent once per batch, before its first chunk, to each worker it uses. */
+  | { type: 'state'; batch: number; state: State }
+  | { type: 'chunk'; batch: number; chunk: number; claims: (readonly [string, string])[] }
+  /** Run the verification code once on made-up signatures, so that a real batch finds it compiled. */
+  | { type: 'warm' };
 
-export type VerdictJobResult = { id: number; verdicts: PeerVerdict[] } | { id: number; error: string };
+export type WorkerResult =
+  | { batch: number; chunk: number; verdicts: PeerVerdict[] }
+  | { batch: number; chunk: number; error: string }
+  | { warmed: true };
 
-parentPort?.on('message', (job: VerdictJob) => {
-  let result: VerdictJobResult;
+let current: { batch: number; state: State } | undefined;
+
+parentPort?.on('message', (message: WorkerMessage) => {
+  if (message.type === 'state') {
+    current = { batch: message.batch, state: message.state };
+    return;
+  }
+  if (message.type === 'warm') {
+    try {
+      warmUpVerdicts();
+    } finally {
+      parentPort!.postMessage({ warmed: true } satisfies WorkerResult);
+    }
+    return;
+  }
+  const { batch, chunk } = message;
+  let result: WorkerResult;
   try {
-    result = { id: job.id, verdicts: job.claims.map(([key, sig]) => computeVerdict(job.state, key, sig)) };
+    if (current?.batch !== batch) throw new Error(`no state for batch ${batch}`);
+    const state = current.state;
+    result = { batch, chunk, verdicts: message.claims.map(([key, sig]) => computeVerdict(state, key, sig)) };
   } catch (e) {
-    result = { id: job.id, error: e instanceof Error ? e.message : String(e) };
+    result = { batch, chunk, error: e instanceof Error ? e.message : String(e) };
   }
   parentPort!.postMessage(result);
 });

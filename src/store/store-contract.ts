@@ -27,6 +27,8 @@ export interface PreparedAUM {
   hash: Uint8Array;
   /** The store's own copy: decoded from the canonical encoding, so exactly what a later read gives. */
   aum: AUM;
+  /** The canonical encoding. */
+  bytes: Uint8Array;
 }
 
 /**
@@ -48,7 +50,7 @@ export function prepareBatch(aums: unknown, what: string): PreparedAUM[] {
     }
     const hash = blake2s256(bytes);
     const key = toHex(hash);
-    if (!batch.has(key)) batch.set(key, { hash, aum: copy });
+    if (!batch.has(key)) batch.set(key, { hash, aum: copy, bytes });
   });
   return [...batch.values()];
 }

@@ -63,7 +63,9 @@ describe('tlock completion', () => {
     expect(inspect!.split(' ').sort()).toEqual(['aum', 'authkey', 'nks']);
     expect(exportFlags).toBe('--out --dir --json --help');
     expect(outFile).toBe('chain.json');
-    expect(hookFlags).toBe('--workers --max-line-bytes --dir --json --help');
+    expect(hookFlags).toBe(
+      '--workers --max-line-bytes --server --node-key --sync-timeout --dir --json --help',
+    );
     expect(helpWord).toBe('compact completion');
     expect(done).toBe('');
   });

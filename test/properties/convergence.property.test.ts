@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Authority } from '../../src/authority/authority.js';
 import { signAUM } from '../../src/authority/aum-signing.js';
 import { applyAUM } from '../../src/authority/state-machine.js';
@@ -11,6 +11,9 @@ import type { AUM } from '../../src/model/aum.js';
 import type { State } from '../../src/model/state.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { FileStore } from '../../src/store/file-store.js';
+import { PostgresDatabase } from '../../src/store/postgres-database.js';
+import { PostgresStore } from '../../src/store/postgres-store.js';
+import { postgresUrl, uniqueTailnet } from '../support/postgres.js';
 import { makeTempDir } from '../support/temp-dirs.js';
 import type { AumStore } from '../../src/authority/store.js';
 import { toHex } from '../../src/wire/bytes.js';
@@ -129,13 +132,42 @@ const show = (s: State): string =>
     typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? toHex(v) : v,
   );
 
+let db: PostgresDatabase | undefined;
+
+/** A store kind: how to make an empty one, and how to open it again from where it keeps its AUMs. */
+interface StoreKind {
+  make(): Promise<AumStore>;
+  reopen(store: AumStore): Promise<AumStore>;
+}
+
 // Every store implementation must pass.
-const STORES: [string, () => Promise<AumStore>][] = [
-  ['MemoryStore', () => Promise.resolve(new MemoryStore())],
-  ['FileStore', () => FileStore.open(makeTempDir('tlock-convergence-'))],
+const STORES: [string, StoreKind][] = [
+  ['MemoryStore', { make: () => Promise.resolve(new MemoryStore()), reopen: (s) => Promise.resolve(s) }],
+  [
+    'FileStore',
+    {
+      make: () => FileStore.open(makeTempDir('tlock-convergence-')),
+      reopen: (s) => FileStore.open((s as FileStore).dir),
+    },
+  ],
+  [
+    'PostgresStore',
+    {
+      make: async () =>
+        PostgresStore.open((db ??= await PostgresDatabase.connect(postgresUrl())), uniqueTailnet()),
+      reopen: (s) => PostgresStore.open(db!, (s as PostgresStore).tailnet),
+    },
+  ],
 ];
 
-describe.each(STORES)('convergence on %s', (_name, newStore) => {
+beforeAll(() => {
+  postgresUrl(); // fails the file at once when the test cluster did not start
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+describe.each(STORES)('convergence on %s', (_name, kind) => {
   it('every authority ends on the same head and state, whatever the order and batching', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -148,7 +180,7 @@ describe.each(STORES)('convergence on %s', (_name, newStore) => {
           const want = await Authority.open(reference);
 
           for (const seed of seeds) {
-            const store = await newStore();
+            const store = await kind.make();
             const a = await Authority.bootstrap(store, GENESIS);
             for (const batch of shuffledBatches(aums, seed)) {
               const before = await countStored(store, aums);
@@ -166,7 +198,7 @@ describe.each(STORES)('convergence on %s', (_name, newStore) => {
             await a.inform(store, aums);
             expect(a.head).toBe(want.head);
             expect(show(a.state)).toBe(show(want.state));
-            const reopened = await Authority.open(store);
+            const reopened = await Authority.open(await kind.reopen(store));
             expect(reopened.head).toBe(want.head);
             expect(show(reopened.state)).toBe(show(want.state));
           }

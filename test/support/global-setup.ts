@@ -12,7 +12,7 @@ import { staleSources } from './dist-freshness.js';
  * builds nothing.
  */
 const NEEDS_DIST = ['test/cli/', 'test/pool/', 'examples/'];
-const BUILT_SOURCES = ['src', 'cli', 'examples'];
+const BUILT_SOURCES = ['src', 'cli', 'examples', 'demo'];
 
 export default async function setup(project: TestProject): Promise<void> {
   const root = project.config.root;

@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { FileStore } from '../../src/index.js';
+import { type RatioResult, compare, ratioResult } from '../harness.js';
+import { buildNetmapFixture, signedNetmap } from '../netmap-fixture.js';
+import { signatureFloors } from '../signature-floors.js';
+
+export const HOOK_PEERS = 10_000;
+/**
+ * How long a fresh hook runs before its first map response arrives. A daemon starts the hook
+ * before it opens its map session (a TLS connection to the coordination server, then the
+ * server's first response), so the hook has at least this long to itself.
+ */
+export const HOOK_SETTLE_MS = 1_500;
+
+const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+
+/** A `tlock hook` child process: one line in, its answer out. */
+class HookProcess {
+  readonly #child: ChildProcess;
+  readonly #waiting: ((line: string) => void)[] = [];
+
+  constructor(dir: string) {
+    this.#child = spawn(process.execPath, [CLI, 'hook', '--dir', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child.stderr!.resume(); // its notes are not measured
+    createInterface({ input: this.#child.stdout!, crlfDelay: Infinity }).on('line', (line) =>
+      this.#waiting.shift()?.(line),
+    );
+  }
+
+  /** Sends one map-response line and waits for its answer, which must keep every peer. */
+  async answer(text: string): Promise<void> {
+    const line = new Promise<string>((resolve) => this.#waiting.push(resolve));
+    this.#child.stdin!.write(text + '\n');
+    const answer = await line;
+    if (!answer.startsWith('{"netmap":') || !answer.includes('"dropped":[]')) {
+      throw new Error(`hook benchmark: unexpected answer ${answer.slice(0, 300)}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    this.#child.stdin!.end();
+    await exited;
+  }
+}
+
+/**
+ * The hook as a daemon runs it: the built `tlock hook` (a child process) answering 10 000-peer
+ * map-response lines, against raw single-core libsodium verification of the same number of
+ * signatures in this process. "First response": a fresh hook, started HOOK_SETTLE_MS before
+ * the line is written; "warm": a hook that has answered before, given a map response whose
+ * signatures it has never seen (a cold check: new node keys and signatures).
+ */
+export async function hookCases(runs: number): Promise<RatioResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'tlock-bench-hook-'));
+  try {
+    const fixture = await buildNetmapFixture(HOOK_PEERS, await FileStore.open(join(dir, 'tka')));
+    const floors = signatureFloors(fixture.raw);
+    const floorName = `libsodium verify ×${HOOK_PEERS}, one core`;
+    const texts = [JSON.stringify(fixture.netmap)];
+    for (let i = 0; i < runs + 2; i++)
+      texts.push(JSON.stringify(signedNetmap(fixture.admins, HOOK_PEERS).netmap));
+    const results: RatioResult[] = [];
+
+    let fresh: HookProcess | undefined;
+    const first = await compare({
+      runs,
+      setupSubject: async () => {
+        await fresh?.stop();
+        fresh = new HookProcess(dir);
+        await sleep(HOOK_SETTLE_MS);
+      },
+      subject: () => fresh!.answer(texts[0]!),
+      floor: () => floors.sodium(),
+    });
+    await fresh?.stop();
+    results.push(
+      ratioResult(
+        {
+          name: `hook ${HOOK_PEERS} peers, first response of a fresh hook`,
+          subject: `tlock hook started ${HOOK_SETTLE_MS} ms before the line; line written → answer read`,
+          floor: floorName,
+          target: '≤ 1.0×',
+          limit: 1.0,
+        },
+        first,
+      ),
+    );
+
+    const warm = new HookProcess(dir);
+    try {
+      await warm.answer(texts[0]!);
+      let next = 1;
+      const cold = await compare({
+        runs,
+        subject: () => warm.answer(texts[next++]!),
+        floor: () => floors.sodium(),
+      });
+      results.push(
+        ratioResult(
+          {
+            name: `hook ${HOOK_PEERS} peers, warm hook, cold check`,
+            subject: 'a hook that has answered before, given signatures it has not seen',
+            floor: floorName,
+            target: '≤ 0.75×',
+            limit: 0.75,
+          },
+          cold,
+        ),
+      );
+    } finally {
+      await warm.stop();
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
