@@ -90,6 +90,14 @@ export const NETMAP_MAX_REMEMBERED_PEERS = MAX_NETMAP_PEERS;
  */
 export const NETMAP_PARALLEL_MIN_PEERS = 256;
 
+/**
+ * Public keys whose OpenSSL key object, and whose "prime-order point" verdict, a verifier chain
+ * keeps (src/crypto/signature-verifiers.ts): a JWK import or a point check per verification would
+ * dominate it, and an authority trusts at most MAX_KEYS keys (rotation and wrapping keys add a few
+ * per node). Past it the oldest entry goes, so a hostile input cannot grow the cache.
+ */
+export const VERIFIER_KEY_CACHE_ENTRIES = 8192;
+
 /** Request bodies the coordination server reads, and responses its clients read (Tailscale's 1 MiB). */
 export const CONTROL_BODY_LIMIT = 1024 * 1024;
 /** The same for the sync messages and init/begin, which carry AUMs (Tailscale's 10 MiB). */

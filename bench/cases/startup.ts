@@ -21,7 +21,7 @@ function run(args: string[]): void {
 /**
  * Start-up: whole `tlock` processes against `node -e 0` (a process that loads nothing), timed
  * alternately. `tlock status` opens and checks a 100-AUM chain and this directory's key file;
- * `tlock --help` loads only the dispatcher; `tlock hook --help` loads yargs and the hook.
+ * `tlock --help` loads only the dispatcher; `tlock hook --help` loads the hook's module.
  */
 export async function startupCases(runs: number): Promise<RatioResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tlock-bench-startup-'));

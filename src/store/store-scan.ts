@@ -1,4 +1,4 @@
-import type { Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ export const LAST_ACTIVE_ANCESTOR_FILE = 'last_active_ancestor';
 /** One AUM file as read from disk. */
 export interface RecordFile {
   record: AumRecord;
-  /** The file's modification time: the commit time of legacy records without CreatedUnix. */
+  /** The file's modification time: the commit time of legacy records without CreatedUnix (0, unread, for the others). */
   mtimeMs: number;
   /** The hash its name stands for (the AUM's hash, checked when read). Read in place by the authority, which never changes it; never handed to a caller. */
   hash: Uint8Array;
@@ -68,7 +68,9 @@ function bufferFor(size: number): Uint8Array {
 /**
  * Reads and checks the AUM file for `name` at `path`: it must be a regular file that decodes
  * strictly and, if it holds an AUM, that AUM must hash to the name. Returns undefined if there
- * is no such file.
+ * is no such file. `regular`: the directory listing already says it is a regular file (not a
+ * link), so the read can skip the fstat that would say so (a third of the system calls of
+ * opening a store); the size and the modification time are then asked for only when needed.
  *
  * Synchronous on purpose: a small local file reads about 7 times faster this way than through
  * fs/promises (measured: 10 000 files in 80 ms against 600 ms); the scan yields to the event
@@ -78,45 +80,74 @@ export function readRecordFile(
   path: string,
   name: string,
   hash: Uint8Array = hashFromBase32(name),
+  regular = false,
 ): RecordFile | undefined {
-  let bytes: Uint8Array;
-  let mtimeMs: number;
-  let fd: number | undefined;
+  let fd: number;
   try {
     fd = openSync(path, 'r');
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    throw ioError('read', path, e);
+  }
+  try {
+    const bytes = readWhole(fd, path, regular);
+    let decoded: { record: AumRecord; aumHash?: Uint8Array };
+    try {
+      decoded = decodeAumRecordHashed(bytes);
+    } catch (e) {
+      if (!isTlockError(e)) throw e;
+      throw corrupt(path, `it does not decode (${e.message}); it may be truncated`, e);
+    }
+    const actual = decoded.aumHash;
+    if (actual !== undefined && !bytesEqual(actual, hash)) {
+      throw corrupt(path, `it holds the AUM ${hashToBase32(actual)}, not the one its name says`);
+    }
+    // Only a record without CreatedUnix (written by old tailscaled versions) needs its mtime.
+    const mtimeMs = decoded.record.createdUnix > 0n ? 0 : statOf(fd, path).mtimeMs;
+    return { record: decoded.record, mtimeMs, hash };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function statOf(fd: number, path: string): Stats {
+  try {
+    return fstatSync(fd);
+  } catch (e) {
+    throw ioError('read', path, e);
+  }
+}
+
+/**
+ * The file's bytes (in the reused buffer when they fit). A file known to be regular is read
+ * straight into the buffer, and asked for its size only when it fills it; anything else is
+ * checked first (a device could be read for ever).
+ */
+function readWhole(fd: number, path: string, regular: boolean): Uint8Array {
+  try {
+    if (regular) {
+      const buffer = bufferFor(REUSED_READ_BUFFER_BYTES);
+      const n = readSync(fd, buffer, 0, buffer.length, 0);
+      if (n < buffer.length) return buffer.subarray(0, n);
+    }
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw corrupt(path, 'it is not a regular file');
     if (stat.size > MAX_AUM_FILE_BYTES) {
       throw corrupt(path, `it holds ${stat.size} bytes, more than any AUM (${MAX_AUM_FILE_BYTES})`);
     }
-    mtimeMs = stat.mtimeMs;
-    bytes = bufferFor(stat.size); // typed arrays over 64 bytes live outside the JS heap: costly per file
+    const bytes = bufferFor(stat.size); // typed arrays over 64 bytes live outside the JS heap: costly per file
     let read = 0;
     while (read < bytes.length) {
       const n = readSync(fd, bytes, read, bytes.length - read, read);
       if (n === 0) break;
       read += n;
     }
-    bytes = bytes.subarray(0, read); // a file cut short since fstat reads as truncated
+    return bytes.subarray(0, read); // a file cut short since fstat reads as truncated
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return undefined;
+    if (isTlockError(e)) throw e;
     if (errnoCode(e) === 'EISDIR') throw corrupt(path, 'it is not a regular file', e);
     throw ioError('read', path, e);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
-  let decoded: { record: AumRecord; aumHash?: Uint8Array };
-  try {
-    decoded = decodeAumRecordHashed(bytes);
-  } catch (e) {
-    if (!isTlockError(e)) throw e;
-    throw corrupt(path, `it does not decode (${e.message}); it may be truncated`, e);
-  }
-  const actual = decoded.aumHash;
-  if (actual !== undefined && !bytesEqual(actual, hash)) {
-    throw corrupt(path, `it holds the AUM ${hashToBase32(actual)}, not the one its name says`);
-  }
-  return { record: decoded.record, mtimeMs, hash };
 }
 
 function listDir(path: string): Dirent[] {
@@ -153,14 +184,14 @@ function readLastActiveAncestor(dir: string): Uint8Array | undefined | TlockErro
  */
 export async function scanStore(dir: string): Promise<StoreScan> {
   const scan: StoreScan = { records: new Map(), tempFiles: [], lastActiveAncestor: undefined };
-  const toRead: { path: string; name: string; hash: Uint8Array }[] = [];
+  const toRead: { path: string; name: string; hash: Uint8Array; regular: boolean }[] = [];
   for (const entry of listDir(dir)) {
     const path = join(dir, entry.name);
     if (isTempName(entry.name)) scan.tempFiles.push(path);
     else if (isHashShaped(entry.name)) throw corrupt(path, 'an AUM file must sit in its prefix directory');
     if (!entry.isDirectory()) continue;
     for (const file of listDir(path)) {
-      const filePath = join(path, file.name);
+      const filePath = `${path}/${file.name}`; // `path` is already normalised by join
       if (isTempName(file.name)) scan.tempFiles.push(filePath);
       if (!isHashShaped(file.name)) continue;
       if (file.name.slice(0, 2) !== entry.name) {
@@ -172,12 +203,12 @@ export async function scanStore(dir: string): Promise<StoreScan> {
       } catch (e) {
         throw corrupt(filePath, 'its name is not the canonical base32 text of any hash', e);
       }
-      toRead.push({ path: filePath, name: file.name, hash });
+      toRead.push({ path: filePath, name: file.name, hash, regular: file.isFile() });
     }
   }
-  for (const [i, { path, name, hash }] of toRead.entries()) {
+  for (const [i, { path, name, hash, regular }] of toRead.entries()) {
     if (i % FILE_STORE_READS_BETWEEN_YIELDS === FILE_STORE_READS_BETWEEN_YIELDS - 1) await setImmediate();
-    const file = readRecordFile(path, name, hash);
+    const file = readRecordFile(path, name, hash, regular);
     // A file removed since the listing (by another store's removeAll) is simply not there.
     if (file !== undefined) scan.records.set(name, file);
   }

@@ -45,7 +45,8 @@ describe('tlock (the dispatcher)', () => {
       expect(r.stdout, name).toContain('--json');
       expect(r.stdout, name).toContain('Exit status');
     }
-  });
+    // One process per command, one after another: on a loaded 2-core machine each can take seconds.
+  }, 120_000);
 
   it('"tlock help <command>" is "tlock <command> --help"', async () => {
     expect((await tlock(['help', 'status'])).stdout).toBe((await tlock(['status', '--help'])).stdout);

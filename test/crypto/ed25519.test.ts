@@ -10,6 +10,7 @@ import {
 } from '../../src/index.js';
 import { sign, verifiers, verifyZip215StrictR } from '../../src/crypto/ed25519.js';
 import { randomBytes } from 'node:crypto';
+import { SignatureVerifiers, defaultSignatureVerifiers } from '../../src/crypto/signature-verifiers.js';
 import { hex, loadVectors } from '../support/vectors.js';
 import { expectTlockError } from '../support/tlock-error.js';
 import { mixedOrderSignature, withTorsionR } from '../nks-fixtures.js';
@@ -57,6 +58,21 @@ describe('the two verification semantics on the ed25519-speccheck cases (docs/FO
       }
     });
   }
+
+  it('a chain built without libsodium gives every verdict the default chain gives', () => {
+    const withoutSodium = new SignatureVerifiers({ sodium: false });
+    expect(withoutSodium.sodium).toBeUndefined();
+    const defaults = defaultSignatureVerifiers();
+    expect(defaults).toBe(defaultSignatureVerifiers()); // built once
+    for (const c of speccheck.cases) {
+      const [pub, msg, sig] = [hex(c.pubKey), hex(c.message), hex(c.signature)];
+      expect(withoutSodium.verifyZip215(pub, msg, sig), `case ${c.index}`).toBe(c.zip215Path);
+      expect(withoutSodium.verifyStandard(pub, msg, sig), `case ${c.index}`).toBe(c.rotationPath);
+      expect(withoutSodium.verifyZip215StrictR(pub, msg, sig), `case ${c.index}`).toBe(
+        defaults.verifyZip215StrictR(pub, msg, sig),
+      );
+    }
+  });
 
   it('ZIP-215 accepts cases 0-5 and 9-11; the rotation path accepts 0-3 and 11', () => {
     const z = speccheck.cases.filter((c) => c.zip215Path).map((c) => c.index);

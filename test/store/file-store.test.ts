@@ -6,6 +6,7 @@ import {
   readdirSync,
   renameSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -221,6 +222,27 @@ describe('FileStore layout (docs/FORMAT.md §8)', () => {
   });
 });
 
+describe('FileStore reads AUM files of every size', () => {
+  it('opens a record larger than its 64 KiB read buffer, and a linked record', async () => {
+    const dir = makeTempDir();
+    const signatures = Array.from({ length: 1000 }, (_, i) => ({
+      keyID: new Uint8Array(32).fill(i & 0xff),
+      signature: new Uint8Array(64).fill(7),
+    }));
+    const big: AUM = { messageKind: AUMKind.NoOp, prevAUMHash: h(genesis), signatures };
+    await (await FileStore.open(dir)).commit([genesis, big]);
+    expect(statSync(pathOf(dir, nameOf(big))).size).toBeGreaterThan(64 * 1024);
+    // A link is read through (the listing cannot say it is a regular file; fstat does).
+    const target = join(makeTempDir(), 'genesis');
+    renameSync(pathOf(dir, nameOf(genesis)), target);
+    symlinkSync(target, pathOf(dir, nameOf(genesis)));
+    const reopened = await FileStore.open(dir);
+    expect(await reopened.get(h(big))).toEqual(big);
+    expect(await reopened.get(h(genesis))).toEqual(genesis);
+    expect(names(await reopened.heads())).toEqual(names([big]));
+  });
+});
+
 describe('FileStore refuses corrupt files, naming them and touching nothing', () => {
   async function storeWithChain(): Promise<string> {
     const dir = makeTempDir();
@@ -278,6 +300,23 @@ describe('FileStore refuses corrupt files, naming them and touching nothing', ()
       (dir) => {
         const path = join(dir, nameOf(leaf));
         renameSync(pathOf(dir, nameOf(leaf)), path);
+        return path;
+      },
+    ],
+    [
+      'a record followed by 64 KiB of other bytes (more than the read buffer holds)',
+      (dir) => {
+        const path = pathOf(dir, nameOf(leaf));
+        writeFileSync(path, Buffer.concat([leafRecord(dir), Buffer.alloc(64 * 1024, 0x41)]));
+        return path;
+      },
+    ],
+    [
+      'a link to a device that never ends',
+      (dir) => {
+        const path = pathOf(dir, nameOf(stranger));
+        mkdirSync(join(dir, nameOf(stranger).slice(0, 2)), { recursive: true });
+        symlinkSync('/dev/zero', path);
         return path;
       },
     ],
