@@ -121,7 +121,7 @@ export default defineCommand({
   positionals: { min: 0, max: 0 },
   examples: [
     'tlock sync --server http://127.0.0.1:8080',
-    'tlock sync --server http://control.example:8080 --pin 4QMX…QDFA --node-key nodekey:5b1e…',
+    "tlock sync --server http://control.example:8080 --pin GENESIS_HASH   # the hash the admin's sync printed",
   ],
   async run({ options, out, stateDir }) {
     if (options.server === undefined)
