@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -24,6 +24,10 @@ export function dirSnapshot(root: string): Record<string, string> {
       if (entry.isDirectory()) {
         out[`${relative(root, path)}/`] = statSync(path).mode.toString(8);
         walk(path);
+      } else if (entry.isSymbolicLink()) {
+        // A link is recorded by its target, never followed: it may lead to a device such as
+        // /dev/zero, which reads for ever.
+        out[relative(root, path)] = `-> ${readlinkSync(path)}`;
       } else {
         out[relative(root, path)] = readFileSync(path).toString('hex');
       }
