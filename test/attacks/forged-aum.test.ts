@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AUM } from '../../src/model/aum.js';
 import { trusted } from '../authority/helpers.js';
 import { expectTlockError } from '../support/tlock-error.js';
@@ -19,11 +19,6 @@ import {
 // Attack: forged AUM. The server offers an AUM after the node's head whose signature does not
 // verify (a real signature with a bit flipped; a signature over other content; none at all). The
 // node refuses the whole offer with BAD_SIGNATURE and keeps its head; the twin, signed by A, passes.
-
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
 
 const real = (): AUM => after(X1, { messageKind: 1, key: trusted(D) }, A);
 
@@ -48,7 +43,6 @@ describe('attack: forged AUM', () => {
     it(`${what}: refused with ${code}, nothing stored`, async () => {
       const node = await nodeHolding([GENESIS, X1]);
       const evil = await HostileServer.start(offering([forge(real())]));
-      servers.push(evil);
       const before = await localState(node);
       await expectTlockError(sync(node, evil.url), code);
       expect(await localState(node)).toEqual(before);
@@ -58,7 +52,6 @@ describe('attack: forged AUM', () => {
   it('the twin: the same AUM, signed by A, is accepted', async () => {
     const node = await nodeHolding([GENESIS, X1]);
     const honest = await HostileServer.start(offering([real()]));
-    servers.push(honest);
     await sync(node, honest.url);
     expect(node.authority.head).toBe(nameOf(real()));
   });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { signAUM } from '../../src/authority/aum-signing.js';
 import { ControlClient } from '../../src/control/client.js';
@@ -15,18 +15,12 @@ import { B, GENESIS, HostileServer, b64, nameOf } from './hostile-server.js';
 // the attacker holds. The pinned node refuses with PIN_MISMATCH and stores nothing; the twin, the
 // server giving G2, starts the node.
 
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-
 const G2 = signAUM({ messageKind: 5, prevAUMHash: null, state: stateOf([trusted(B)], [33n, 44n]) }, B);
 
 async function bootstrapPinned(genesisServed: typeof GENESIS, pin: string) {
   const server = await HostileServer.start((endpoint) =>
     endpoint === 'bootstrap' ? { GenesisAUM: b64(genesisServed) } : {},
   );
-  servers.push(server);
   const dir = makeTempDir('tlock-attack-');
   const store = await FileStore.open(join(dir, 'tka'));
   const client = new ControlClient(server.url);

@@ -1,4 +1,5 @@
 import { type Server, createServer } from 'node:http';
+import { onTestFinished } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { signAUM } from '../../src/authority/aum-signing.js';
@@ -28,6 +29,7 @@ export class HostileServer {
     readonly url: string,
   ) {}
 
+  /** Starts a server for the running test; it is closed when that test finishes. */
   static async start(answer: Answer): Promise<HostileServer> {
     const server = createServer((req, res) => {
       let body = '';
@@ -40,7 +42,9 @@ export class HostileServer {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new HostileServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const hostile = new HostileServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    onTestFinished(() => hostile.close());
+    return hostile;
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { trusted } from '../authority/helpers.js';
 import { expectTlockError } from '../support/tlock-error.js';
 import type { TlockErrorCode } from '../../src/errors.js';
@@ -21,11 +21,6 @@ import {
 // not a sync answer: not JSON, wrong types, text that is not base64 or base32, bytes that are not
 // AUMs, a head its AUMs do not reach, a field spelled twice. Each is refused with its code and
 // nothing local changes; the twin, an honest answer, is applied.
-
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
 
 const NEXT = after(X1, { messageKind: 1, key: trusted(D) }, A);
 const offer = (fields: Record<string, unknown>) => (endpoint: string) =>
@@ -61,7 +56,6 @@ describe('attack: hostile sync bodies', () => {
     it(`${what}: ${code}, nothing local changes`, async () => {
       const node = await nodeHolding([GENESIS, X1]);
       const evil = await HostileServer.start(answer);
-      servers.push(evil);
       const before = await localState(node);
       await expectTlockError(sync(node, evil.url), code);
       expect(await localState(node)).toEqual(before);
@@ -71,7 +65,6 @@ describe('attack: hostile sync bodies', () => {
   it('the twin: the honest answer is applied', async () => {
     const node = await nodeHolding([GENESIS, X1]);
     const honest = await HostileServer.start(offering([NEXT]));
-    servers.push(honest);
     await sync(node, honest.url);
     expect(node.authority.head).toBe(nameOf(NEXT));
   });

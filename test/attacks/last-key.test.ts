@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signAUM } from '../../src/authority/aum-signing.js';
 import { stateOf, trusted } from '../authority/helpers.js';
 import { expectTlockError } from '../support/tlock-error.js';
@@ -20,11 +20,6 @@ import {
 // brick the tailnet. The AUM is refused (REJECTED_AUM) however validly signed; the twin, removing
 // one key of two, is accepted.
 
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-
 describe('attack: removing the last key', () => {
   it('a RemoveKey of the only trusted key, signed by it, is refused; nothing local changes', async () => {
     const lone = signAUM({ messageKind: 5, prevAUMHash: null, state: stateOf([trusted(A)]) }, A);
@@ -32,7 +27,6 @@ describe('attack: removing the last key', () => {
     const evil = await HostileServer.start(
       offering([after(lone, { messageKind: 2, keyID: A.publicKey }, A)]),
     );
-    servers.push(evil);
     const before = await localState(node);
     await expectTlockError(sync(node, evil.url), 'REJECTED_AUM');
     expect(await localState(node)).toEqual(before);
@@ -42,7 +36,6 @@ describe('attack: removing the last key', () => {
     const node = await nodeHolding([GENESIS]);
     const removeB = after(GENESIS, { messageKind: 2, keyID: B.publicKey }, A);
     const honest = await HostileServer.start(offering([removeB]));
-    servers.push(honest);
     await sync(node, honest.url);
     expect(node.authority.head).toBe(nameOf(removeB));
   });

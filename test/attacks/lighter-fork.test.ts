@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectTlockError } from '../support/tlock-error.js';
 import {
   A,
@@ -20,17 +20,11 @@ import {
 // replace X2 and what it did. Fork resolution prefers X2, so following it would drop a chain the
 // node verified: refused with ROLLBACK. The twin, a heavier sibling (a recovery), is followed.
 
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-
 describe('attack: a lighter fork', () => {
   it('a sibling of X2 with less weight is refused with ROLLBACK; nothing local changes', async () => {
     const node = await nodeHolding([GENESIS, X1, X2]);
     const lighter = after(X1, { messageKind: 2, keyID: C.publicKey }, A);
     const evil = await HostileServer.start(offering([lighter]));
-    servers.push(evil);
     const before = await localState(node);
     await expectTlockError(sync(node, evil.url), 'ROLLBACK');
     expect(await localState(node)).toEqual(before);
@@ -40,7 +34,6 @@ describe('attack: a lighter fork', () => {
   it('the twin: a node at X1 alone follows the server to X2', async () => {
     const node = await nodeHolding([GENESIS, X1]);
     const honest = await HostileServer.start(offering([X2]));
-    servers.push(honest);
     await sync(node, honest.url);
     expect(node.authority.head).toBe(nameOf(X2));
   });

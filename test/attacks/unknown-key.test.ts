@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { trusted } from '../authority/helpers.js';
 import { expectTlockError } from '../support/tlock-error.js';
 import {
@@ -21,11 +21,6 @@ import {
 // earlier AUM removed (B after "remove B"). A well-formed, correctly signed AUM is still refused
 // with UNTRUSTED_KEY, and the node keeps its head; the twin, signed by A, is accepted.
 
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-
 const REMOVE_B = after(GENESIS, { messageKind: 2, keyID: B.publicKey }, A);
 
 describe('attack: AUM by an unknown or removed key', () => {
@@ -34,7 +29,6 @@ describe('attack: AUM by an unknown or removed key', () => {
     const evil = await HostileServer.start(
       offering([after(GENESIS, { messageKind: 1, key: trusted(X) }, X)]),
     );
-    servers.push(evil);
     const before = await localState(node);
     await expectTlockError(sync(node, evil.url), 'UNTRUSTED_KEY');
     expect(await localState(node)).toEqual(before);
@@ -45,7 +39,6 @@ describe('attack: AUM by an unknown or removed key', () => {
     const evil = await HostileServer.start(
       offering([after(REMOVE_B, { messageKind: 1, key: trusted(C) }, B)]),
     );
-    servers.push(evil);
     const before = await localState(node);
     await expectTlockError(sync(node, evil.url), 'UNTRUSTED_KEY');
     expect(await localState(node)).toEqual(before);
@@ -56,7 +49,6 @@ describe('attack: AUM by an unknown or removed key', () => {
     const evil = await HostileServer.start(
       offering([REMOVE_B, after(REMOVE_B, { messageKind: 1, key: trusted(D) }, B)]),
     );
-    servers.push(evil);
     const before = await localState(node);
     await expectTlockError(sync(node, evil.url), 'UNTRUSTED_KEY');
     expect(await localState(node)).toEqual(before);
@@ -66,7 +58,6 @@ describe('attack: AUM by an unknown or removed key', () => {
     const node = await nodeHolding([GENESIS, REMOVE_B]);
     const good = after(REMOVE_B, { messageKind: 1, key: trusted(C) }, A);
     const honest = await HostileServer.start(offering([good]));
-    servers.push(honest);
     await sync(node, honest.url);
     expect(node.authority.head).toBe(nameOf(good));
   });
