@@ -14,6 +14,7 @@ import { parsedFaithfully, passedOnWhole } from '../answer-quoting.js';
 import { usageError } from '../cli-error.js';
 import { defineCommand } from '../command.js';
 import { HookSync, type HookSyncNote } from '../hook-sync.js';
+import { warmHookPath } from '../hook-warm-up.js';
 import {
   AnswerQuotingInput,
   DEFAULT_MAX_LINE_BYTES,
@@ -272,8 +273,13 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     return note;
   };
 
+  /** The warm-up of the hook's own path, which the first response waits for. */
+  let warming: Promise<void> | undefined;
+
   const handle = async (value: unknown, line: InputLine): Promise<unknown> => {
     try {
+      await warming;
+      warming = undefined;
       const now = stampNow();
       if (dirty || watcher === undefined || now !== stamp) {
         dirty = false;
@@ -329,6 +335,8 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     await reload();
     stamp = stampNow();
     dirty = false;
+    // Compiled while the daemon opens its map session, like the pool; a failure only loses the head start.
+    if (current.authority !== undefined) warming = warmHookPath(pool).catch(() => {});
     if (source.kind === 'none' && unfiltered.due()) {
       log(
         `no authority in ${storeDir(stateDir)}: map responses pass through unchecked ("tlock init" enables Tailnet Lock)`,

@@ -1,0 +1,37 @@
+import type { State } from '../src/model/state.js';
+import type { AuthorityView } from '../src/netmap/types.js';
+import { NetmapVerifier } from '../src/netmap/verifier.js';
+import { madeUpSignatures } from '../src/pool/warm-up.js';
+import type { VerdictPool } from '../src/pool/verdict-pool.js';
+import { parsedFaithfully, passedOnWhole } from './answer-quoting.js';
+
+/**
+ * Peers in the made-up map response: past NETMAP_PARALLEL_MIN_PEERS, so that the claims go through
+ * the pool as a real response's do, and enough calls for V8 to compile the path.
+ */
+const WARM_UP_PEERS = 1024;
+
+/**
+ * Runs the hook's own path (JSON.parse, reading the response as Go does, claims posted to the
+ * pool and folded back, the check before quoting) once on a made-up map response, judged by a
+ * throwaway verifier against a made-up state that trusts only a key made up here. The first real
+ * response then finds that code compiled (the workers are warmed by `VerdictPool.warm`); nothing
+ * of this reaches the hook's own verifier, its cache or its view of the daemon.
+ */
+export async function warmHookPath(pool: VerdictPool | undefined): Promise<void> {
+  const { state, claims } = madeUpSignatures(WARM_UP_PEERS);
+  const authority: AuthorityView = { head: 'warm-up', state: state satisfies State };
+  const peers = claims.map(([key, sig], i) => ({
+    ID: i + 1,
+    Name: `warm-up-${i + 1}`,
+    Key: key,
+    KeySignature: sig,
+  }));
+  const text = JSON.stringify({ Peers: peers });
+  const resp = JSON.parse(text) as Record<string, unknown>;
+  const verdict = await new NetmapVerifier(
+    authority,
+    pool === undefined ? {} : { batcher: pool },
+  ).filterAsync(resp);
+  if (passedOnWhole(resp, verdict.netmap)) parsedFaithfully(text, resp);
+}
