@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Authority } from '../../src/authority/authority.js';
 import { ControlClient } from '../../src/control/client.js';
-import { generateSigningKey } from '../../src/crypto/ed25519.js';
+import { generateSigningKey, signingKeyFromPrivate } from '../../src/crypto/ed25519.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { encodeBase64 } from '../../src/wire/base64.js';
-import { formatNodeKey, formatTLPublic, nodeKeyFromBinary } from '../../src/wire/keytext.js';
-import { decodeNodeKeySignature } from '../../src/model/nks.js';
+import { formatNodeKey, formatTLPublic, nodeKeyFromBinary, nodeKeyToBinary } from '../../src/wire/keytext.js';
+import { SigKind, decodeNodeKeySignature } from '../../src/model/nks.js';
+import { signedBytes } from '../nks-fixtures.js';
 import { signByCredential } from '../../src/signing/credential.js';
 import { unwrapAuthKey } from '../../src/signing/wrapped-authkey.js';
 import { ServerProcess } from '../control/fixtures.js';
@@ -483,6 +484,57 @@ describe('tlock sign nodekey --server and remove --re-sign', () => {
     expect(own.stderr).toContain("this machine's key, which is among those removed");
     expect(dirSnapshot(dir)).toEqual(before);
   });
+});
+
+describe('tlock remove --re-sign of a pre-auth key', () => {
+  it(
+    'drops every rotation key the joining node’s signature names above the credential',
+    async () => {
+      const server = await startServer();
+      const dir = join(makeTempDir('tlock-sync-'), 'admin');
+      const { self } = await stateDirWithAuthority(dir);
+      await sync(dir, server.url);
+      const made = await tlock(['sign', 'authkey', '--dir', dir, 'tskey-auth-remove', '--json']);
+      expect(made.code, made.stderr).toBe(0);
+      const { WrappedAuthKey, PreAuthKey } = jsonOf(made) as { WrappedAuthKey: string; PreAuthKey: string };
+      await sync(dir, server.url);
+      // The joining node's signature names a rotation key of its choosing above the credential:
+      // a holder of the auth key's text could sign that, so it must not survive the re-sign.
+      const { credential, privateKey } = unwrapAuthKey(WrappedAuthKey);
+      const joiner = generateSigningKey().publicKey;
+      const joined = signedBytes(signingKeyFromPrivate(privateKey!), {
+        sigKind: SigKind.Rotation,
+        pubkey: nodeKeyToBinary(joiner),
+        nested: credential!,
+        wrappingPubkey: generateSigningKey().publicKey,
+      });
+      const client = new ControlClient(server.url);
+      await client.submitSignature(joined);
+
+      const r = await tlock([
+        'remove',
+        '--dir',
+        dir,
+        '--server',
+        server.url,
+        '--re-sign',
+        '--yes',
+        PreAuthKey,
+        '--json',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((jsonOf(r) as { Resigned: string[] }).Resigned).toEqual([formatNodeKey(joiner)]);
+      const [fresh, ...more] = await client.signaturesUsingKey(self.publicKey);
+      client.close();
+      expect(more).toEqual([]);
+      expect(decodeNodeKeySignature(fresh!)).toMatchObject({
+        sigKind: SigKind.Direct,
+        keyID: self.publicKey,
+      });
+      expect(decodeNodeKeySignature(fresh!).wrappingPubkey).toBeUndefined();
+    },
+    SLOW,
+  );
 });
 
 describe('tlock prune-preauth --server', () => {
