@@ -18,6 +18,25 @@ export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
  */
 export const MAX_LINE_BYTES_LIMIT = 400 * 1024 * 1024;
 
+/** A line read: its text, and its bytes (both without the newline and a final CR). */
+export interface InputLine {
+  readonly text: string;
+  readonly bytes: readonly Buffer[];
+}
+
+/**
+ * An answer one of whose members is the input line itself, byte for byte, written in front of
+ * the other members: `{"<member>":<the line>,<rest>}`. The hook answers so when it passes a map
+ * response on whole (cli/answer-quoting.ts says when that is exact), which spares serialising and
+ * encoding megabytes it already holds.
+ */
+export class AnswerQuotingInput {
+  constructor(
+    readonly member: string,
+    readonly rest: Readonly<Record<string, unknown>>,
+  ) {}
+}
+
 export interface ErrorLine {
   error: { code: string; message: string };
 }
@@ -26,8 +45,8 @@ export function errorLine(code: string, message: string): ErrorLine {
   return { error: { code, message } };
 }
 
-/** A line read: its text, or how long it got before it was skipped. */
-type Line = { text: string } | { skipped: number };
+/** A line read, or how long it got before it was skipped. */
+type Line = InputLine | { skipped: number };
 
 /**
  * Runs the protocol until the input ends or the output is closed. `handle` answers a parsed value
@@ -36,7 +55,7 @@ type Line = { text: string } | { skipped: number };
 export async function runLineProtocol(
   input: Readable,
   output: Writable,
-  handle: (value: unknown) => Promise<unknown>,
+  handle: (value: unknown, line: InputLine) => Promise<unknown>,
   opts: {
     maxLineBytes?: number;
     /** Called when an answer cannot be written (an error line goes out instead). */
@@ -56,23 +75,34 @@ export async function runLineProtocol(
   for await (const line of boundedLines(input, maxLineBytes)) {
     const answer = await answerFor(line, handle, maxLineBytes);
     if (gone) return;
-    let text: string;
+    let parts: (string | Buffer)[];
     try {
-      text = JSON.stringify(answer) + '\n';
+      parts = answerParts(answer, line);
     } catch (e) {
       opts.unwritable?.();
-      text = unwritableLine(e);
+      parts = [unwritableLine(e)];
     }
-    if (!output.write(text)) {
+    output.cork();
+    let flowing = true;
+    for (const part of parts) flowing = output.write(part);
+    output.uncork();
+    if (!flowing) {
       await Promise.race([new Promise((resolve) => output.once('drain', resolve)), readerGone]);
     }
     if (gone) return;
   }
 }
 
+/** What to write for an answer: its JSON text, or for an answer quoting the line, the line's own bytes between the rest. */
+function answerParts(answer: unknown, line: Line): (string | Buffer)[] {
+  if (!(answer instanceof AnswerQuotingInput) || 'skipped' in line) return [JSON.stringify(answer) + '\n'];
+  const rest = JSON.stringify(answer.rest);
+  return [`{${JSON.stringify(answer.member)}:`, ...line.bytes, rest === '{}' ? '}\n' : `,${rest.slice(1)}\n`];
+}
+
 async function answerFor(
   line: Line,
-  handle: (value: unknown) => Promise<unknown>,
+  handle: (value: unknown, line: InputLine) => Promise<unknown>,
   maxLineBytes: number,
 ): Promise<unknown> {
   if ('skipped' in line) {
@@ -88,7 +118,7 @@ async function answerFor(
   } catch (e) {
     return errorLine('DECODE', `the line is not JSON: ${(e as Error).message}`);
   }
-  return handle(value);
+  return handle(value, line);
 }
 
 /** The error line for an answer that cannot be written (nested thousands of levels deep, or too large). */
@@ -119,7 +149,7 @@ async function* boundedLines(input: Readable, max: number): AsyncGenerator<Line>
       }
       if (!skipping && end > start) parts.push(buf.subarray(start, end));
       if (newline === -1) break;
-      yield skipping ? { skipped: size } : { text: lineText(parts) };
+      yield skipping ? { skipped: size } : inputLine(parts);
       parts = [];
       size = 0;
       skipping = false;
@@ -127,10 +157,14 @@ async function* boundedLines(input: Readable, max: number): AsyncGenerator<Line>
     }
   }
   if (skipping) yield { skipped: size };
-  else if (size > 0) yield { text: lineText(parts) };
+  else if (size > 0) yield inputLine(parts);
 }
 
-function lineText(parts: Buffer[]): string {
-  const text = Buffer.concat(parts).toString('utf8');
-  return text.endsWith('\r') ? text.slice(0, -1) : text;
+function inputLine(parts: Buffer[]): InputLine {
+  const last = parts[parts.length - 1];
+  if (last !== undefined && last[last.length - 1] === 13) {
+    if (last.length === 1) parts.pop();
+    else parts[parts.length - 1] = last.subarray(0, last.length - 1);
+  }
+  return { text: Buffer.concat(parts).toString('utf8'), bytes: parts };
 }

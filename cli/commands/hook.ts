@@ -10,11 +10,14 @@ import { NetmapVerifier } from '../../src/netmap/verifier.js';
 import { VerdictPool } from '../../src/pool/verdict-pool.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { errnoCode } from '../../src/store/io-error.js';
+import { parsedFaithfully, passedOnWhole } from '../answer-quoting.js';
 import { usageError } from '../cli-error.js';
 import { defineCommand } from '../command.js';
 import { HookSync, type HookSyncNote } from '../hook-sync.js';
 import {
+  AnswerQuotingInput,
   DEFAULT_MAX_LINE_BYTES,
+  type InputLine,
   MAX_LINE_BYTES_LIMIT,
   errorLine,
   runLineProtocol,
@@ -163,6 +166,18 @@ function hasPeers(resp: Netmap): boolean {
   );
 }
 
+/**
+ * The answer carrying `netmap`: the line itself when `netmap` is the response passed on whole and
+ * JSON.parse lost nothing of it (the daemon then reads the server's own bytes), else `netmap` as
+ * JSON.stringify writes it.
+ */
+function answerWith(netmap: Netmap, resp: Netmap, line: InputLine, rest: Record<string, unknown>): unknown {
+  if (passedOnWhole(resp, netmap) && parsedFaithfully(line.text, resp)) {
+    return new AnswerQuotingInput('netmap', rest);
+  }
+  return { netmap, ...rest };
+}
+
 interface HookOptions {
   workers: number;
   maxLineBytes: number;
@@ -233,14 +248,14 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
       })
       .join('|');
 
-  const passThrough = (resp: Netmap, extra: object): unknown => {
+  const passThrough = (resp: Netmap, line: InputLine, extra: object): unknown => {
     try {
       verifier.passedUnfiltered(resp);
     } catch (e) {
       if (isTlockError(e)) return errorLine(e.code, e.message);
       throw e;
     }
-    return { netmap: resp, dropped: [], selfLockedOut: null, enabled: false, ...extra };
+    return answerWith(resp, resp, line, { dropped: [], selfLockedOut: null, enabled: false, ...extra });
   };
 
   /** With --server: syncs when the server names another head (then re-reads the store). */
@@ -257,7 +272,7 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     return note;
   };
 
-  const handle = async (value: unknown): Promise<unknown> => {
+  const handle = async (value: unknown, line: InputLine): Promise<unknown> => {
     try {
       const now = stampNow();
       if (dirty || watcher === undefined || now !== stamp) {
@@ -278,7 +293,7 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
           if (hasPeers(resp) && unfiltered.due()) {
             log(`filtering is disabled (tlock disable, at ${source.at}): peers pass unchecked`);
           }
-          return passThrough(resp, { disabled: { at: source.at, head: source.head } });
+          return passThrough(resp, line, { disabled: { at: source.at, head: source.head } });
         case 'none':
           if (tkaInfo !== undefined && tkaInfo.head !== '' && !tkaInfo.disabled) {
             return errorLine(
@@ -292,17 +307,16 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
               `no authority in ${storeDir(stateDir)}: peers pass unchecked ("tlock init" enables Tailnet Lock)`,
             );
           }
-          return passThrough(resp, {});
+          return passThrough(resp, line, {});
         case 'authority': {
           const verdict = await verifier.filterAsync(resp);
-          return {
-            netmap: verdict.netmap,
+          return answerWith(verdict.netmap, resp, line, {
             dropped: verdict.dropped,
             selfLockedOut: verdict.selfLockedOut ?? null,
             enabled: true,
             head: source.authority.head,
             ...(synced === undefined ? {} : { sync: synced }),
-          };
+          });
         }
       }
     } catch (e) {

@@ -26,8 +26,8 @@ export class HookProcess {
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
-  /** Sends one line and returns the raw line answered. */
-  async ask(line: string): Promise<string> {
+  /** Sends one line (a string, or its bytes) and returns the raw line answered. */
+  async ask(line: string | Buffer): Promise<string> {
     const answer = new Promise<string>((resolve, reject) => {
       const early = this.#answers.shift();
       if (early !== undefined) return resolve(early);
@@ -37,7 +37,7 @@ export class HookProcess {
         resolve(l);
       });
     });
-    this.child.stdin.write(line + '\n');
+    this.child.stdin.write(typeof line === 'string' ? line + '\n' : Buffer.concat([line, Buffer.from('\n')]));
     return answer;
   }
 
