@@ -5,9 +5,11 @@ import { underChangeLock } from './change-lock.js';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import { uninterrupted } from './interrupt.js';
+import { loadSigningKey } from './key-file.js';
 import type { LocalAuthority } from './local-authority.js';
 import type { Output } from './output.js';
-import type { ServerConnection } from './server-connection.js';
+import type { ServerConnection, ServerOptionValues } from './server-connection.js';
+import { connectServer, requireCurrentAuthority, withServer } from './server-options.js';
 import { logMessageJSON, tlpubText } from './tslockjsonv1.js';
 
 /** Refuses, before anything is built, a signer the authority would not accept updates from. */
@@ -75,4 +77,33 @@ export function reportUpdates(
   }
   out.text(...summary, `Head: ${local.authority.head}`);
   if (conn !== undefined) out.text(`Published to ${conn.url}: the server's head is the same.`);
+}
+
+/** One change to the authority, as a command describes it to `updateAuthority`. */
+export interface AuthorityChange {
+  /** What the change does, for refusals: "cannot <doing>: …". */
+  doing: string;
+  /** Adds the change to the update being built. */
+  build: (builder: UpdateBuilder) => void;
+  /** The lines printed once it is stored (and published). */
+  summary: string[];
+}
+
+/**
+ * The whole of a command that makes one change to the authority (add, set-votes, set-meta):
+ * loads this machine's key (or --key), connects to --server if given and syncs with it, signs and
+ * stores the change (publishing it first with a server: `signAndStore`), and reports it.
+ */
+export async function updateAuthority(
+  ctx: { stateDir: string; options: { key: string | undefined } & ServerOptionValues; out: Output },
+  change: AuthorityChange,
+): Promise<void> {
+  const { stateDir, options, out } = ctx;
+  const signer = await loadSigningKey(stateDir, options.key);
+  const conn = await connectServer(stateDir, options);
+  await withServer(conn, async () => {
+    const local = await requireCurrentAuthority(stateDir, conn, out);
+    const aums = await signAndStore(local, signer, change.doing, change.build, conn);
+    reportUpdates(out, local, aums, change.summary, conn);
+  });
 }

@@ -1,7 +1,6 @@
 import { type AffectedNode, affectedNodes } from '../src/control/affected-nodes.js';
 import { isTlockError } from '../src/errors.js';
-import { type NodeKeySignature, SigKind, decodeNodeKeySignature } from '../src/model/nks.js';
-import { bytesEqual, toHex } from '../src/wire/bytes.js';
+import { toHex } from '../src/wire/bytes.js';
 import { CliError } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import type { LocalAuthority } from './local-authority.js';
@@ -14,7 +13,9 @@ export { resignNodes } from '../src/control/affected-nodes.js';
  * Keeping nodes in when trusted keys go (`remove --re-sign`, `prune-preauth --server`), as
  * Tailscale's `lock remove` does: the server lists the node-key signatures each key made
  * (affected-sigs), each is checked against the current state, and this machine's key signs each
- * node anew (a Direct signature keeping the node's rotation key) before the keys are removed.
+ * node anew (a Direct signature keeping the node's rotation key, which for a node that joined with
+ * a pre-signed auth key is none: `affectedNodes` never reports the auth key's one-time key) before
+ * the keys are removed.
  */
 
 /** The nodes whose signatures `keys` made, by the server's account, each checked; one entry per node key. */
@@ -37,22 +38,7 @@ export async function nodesSignedBy(
         { cause: e },
       );
     }
-    for (const n of nodes) byNodeKey.set(toHex(n.nodeKey), withoutCredentialKey(n));
+    for (const n of nodes) byNodeKey.set(toHex(n.nodeKey), n);
   }
   return [...byNodeKey.values()];
-}
-
-/**
- * A node that joined with a pre-signed auth key signed itself with the credential's one-time
- * key, which its signature then names as its rotation key. Re-signed, it keeps no rotation key:
- * the one-time key is in the auth key's text, and whoever holds that text must lose the power to
- * rotate the node when the pre-auth key is removed.
- */
-function withoutCredentialKey(n: AffectedNode): AffectedNode {
-  let s: NodeKeySignature | undefined = decodeNodeKeySignature(n.signature);
-  while (s !== undefined && s.sigKind === SigKind.Rotation) s = s.nested;
-  const oneTime = s?.sigKind === SigKind.Credential ? s.wrappingPubkey : undefined;
-  if (oneTime === undefined || n.wrappingPubkey === undefined || !bytesEqual(oneTime, n.wrappingPubkey))
-    return n;
-  return { nodeKey: n.nodeKey, signature: n.signature };
 }

@@ -1,8 +1,8 @@
 import { defineCommand } from '../command.js';
-import { reportUpdates, signAndStore } from '../authority-update.js';
+import { updateAuthority } from '../authority-update.js';
 import { parseKeyArguments } from '../key-arguments.js';
-import { KEY_OPTION, loadSigningKey } from '../key-file.js';
-import { SERVER_OPTIONS, connectServer, requireCurrentAuthority, withServer } from '../server-options.js';
+import { KEY_OPTION } from '../key-file.js';
+import { SERVER_OPTIONS } from '../server-options.js';
 import { tlpubText } from '../tslockjsonv1.js';
 
 export default defineCommand({
@@ -24,28 +24,17 @@ export default defineCommand({
   ],
   async run({ options, args, out, stateDir }) {
     const keys = parseKeyArguments(args);
-    const signer = await loadSigningKey(stateDir, options.key);
-    const conn = await connectServer(stateDir, options);
-    await withServer(conn, async () => {
-      const local = await requireCurrentAuthority(stateDir, conn, out);
-      const aums = await signAndStore(
-        local,
-        signer,
-        'add keys',
-        (b) => {
+    await updateAuthority(
+      { stateDir, options, out },
+      {
+        doing: 'add keys',
+        build: (b) => {
           for (const k of keys) b.addKey({ kind: 1, votes: k.votes ?? 1, public: k.public });
         },
-        conn,
-      );
-      reportUpdates(
-        out,
-        local,
-        aums,
-        keys.map(
+        summary: keys.map(
           (k) => `Added ${tlpubText(k.public)} (${k.votes ?? 1} vote${(k.votes ?? 1) === 1 ? '' : 's'}).`,
         ),
-        conn,
-      );
-    });
+      },
+    );
   },
 });

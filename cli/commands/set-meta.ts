@@ -1,9 +1,9 @@
 import { usageError } from '../cli-error.js';
 import { defineCommand } from '../command.js';
-import { reportUpdates, signAndStore } from '../authority-update.js';
+import { updateAuthority } from '../authority-update.js';
 import { parseKeyArgument } from '../key-arguments.js';
-import { KEY_OPTION, loadSigningKey } from '../key-file.js';
-import { SERVER_OPTIONS, connectServer, requireCurrentAuthority, withServer } from '../server-options.js';
+import { KEY_OPTION } from '../key-file.js';
+import { SERVER_OPTIONS } from '../server-options.js';
 import { tlpubText } from '../tslockjsonv1.js';
 
 function parseEntries(texts: readonly string[]): Record<string, string> {
@@ -33,18 +33,13 @@ export default defineCommand({
     const key = parseKeyArgument(args[0]!);
     if (key.votes !== undefined) throw usageError('set-meta takes the key without ?votes (see set-votes)');
     const meta = parseEntries(args.slice(1));
-    const signer = await loadSigningKey(stateDir, options.key);
-    const conn = await connectServer(stateDir, options);
-    await withServer(conn, async () => {
-      const local = await requireCurrentAuthority(stateDir, conn, out);
-      const aums = await signAndStore(
-        local,
-        signer,
-        'change metadata',
-        (b) => b.setKeyMeta(key.public, meta),
-        conn,
-      );
-      reportUpdates(out, local, aums, [`Set the metadata of ${tlpubText(key.public)}.`], conn);
-    });
+    await updateAuthority(
+      { stateDir, options, out },
+      {
+        doing: 'change metadata',
+        build: (b) => b.setKeyMeta(key.public, meta),
+        summary: [`Set the metadata of ${tlpubText(key.public)}.`],
+      },
+    );
   },
 });

@@ -1,9 +1,9 @@
 import { usageError } from '../cli-error.js';
 import { defineCommand } from '../command.js';
-import { reportUpdates, signAndStore } from '../authority-update.js';
+import { updateAuthority } from '../authority-update.js';
 import { parseKeyArguments } from '../key-arguments.js';
-import { KEY_OPTION, loadSigningKey } from '../key-file.js';
-import { SERVER_OPTIONS, connectServer, requireCurrentAuthority, withServer } from '../server-options.js';
+import { KEY_OPTION } from '../key-file.js';
+import { SERVER_OPTIONS } from '../server-options.js';
 import { tlpubText } from '../tslockjsonv1.js';
 
 export default defineCommand({
@@ -22,26 +22,17 @@ export default defineCommand({
     const missing = keys.find((k) => k.votes === undefined);
     if (missing !== undefined)
       throw usageError(`"${missing.text}": say how many votes, as ${missing.text}?2`);
-    const signer = await loadSigningKey(stateDir, options.key);
-    const conn = await connectServer(stateDir, options);
-    await withServer(conn, async () => {
-      const local = await requireCurrentAuthority(stateDir, conn, out);
-      const aums = await signAndStore(
-        local,
-        signer,
-        'change votes',
-        (b) => {
+    await updateAuthority(
+      { stateDir, options, out },
+      {
+        doing: 'change votes',
+        build: (b) => {
           for (const k of keys) b.setKeyVotes(k.public, k.votes!);
         },
-        conn,
-      );
-      reportUpdates(
-        out,
-        local,
-        aums,
-        keys.map((k) => `${tlpubText(k.public)} now has ${k.votes} vote${k.votes === 1 ? '' : 's'}.`),
-        conn,
-      );
-    });
+        summary: keys.map(
+          (k) => `${tlpubText(k.public)} now has ${k.votes} vote${k.votes === 1 ? '' : 's'}.`,
+        ),
+      },
+    );
   },
 });

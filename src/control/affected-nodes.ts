@@ -3,7 +3,7 @@ import { type SigningKey, weakPublicKeyReason } from '../crypto/ed25519.js';
 import {
   authorizingKeyID,
   nodeKeyAuthorizedInState,
-  wrappingPublicKey,
+  nodeRotationKey,
 } from '../signing/node-key-authorization.js';
 import type { State } from '../model/state.js';
 import { decodeNodeKeySignature } from '../model/nks.js';
@@ -16,7 +16,10 @@ import type { ControlClient } from './client.js';
 export interface AffectedNode {
   nodeKey: Uint8Array;
   signature: Uint8Array;
-  /** The key its signature lets rotate it (outer, else nested); undefined if none. */
+  /**
+   * The node's own rotation key (`nodeRotationKey`): never the one-time key of the pre-signed
+   * auth key it joined with, so that re-signing it leaves an auth key's holders no power over it.
+   */
   wrappingPubkey?: Uint8Array;
 }
 
@@ -44,7 +47,7 @@ export async function affectedNodes(
       nodeKey = nks.pubkey === undefined ? undefined : nodeKeyFromBinary(nks.pubkey);
       if (nodeKey === undefined) throw new TlockError('MALFORMED_SIGNATURE', 'it names no node key');
       nodeKeyAuthorizedInState(state, nodeKey, signature);
-      wrappingPubkey = wrappingPublicKey(nks);
+      wrappingPubkey = nodeRotationKey(nks);
     } catch (e) {
       const code = e instanceof TlockError ? e.code : 'MALFORMED_SIGNATURE';
       throw new TlockError(code, `${what} is not a valid signature by that key: ${(e as Error).message}`, {

@@ -104,6 +104,19 @@ export function wrappingPublicKey(s: NodeKeySignature): Uint8Array | undefined {
   return undefined;
 }
 
+/**
+ * The node's own rotation key: the key its signature lets sign the node's next rotation, when an
+ * admin's signature stands behind it (docs/DECISIONS.md, "The node's rotation key"). For a chain
+ * that starts at a Direct signature, `wrappingPublicKey`; for one that starts at a Credential
+ * (a node that joined with a pre-signed auth key), none: every key such a chain names was chosen
+ * by a holder of the auth key's one-time private key, which is in the auth key's text.
+ */
+export function nodeRotationKey(s: NodeKeySignature): Uint8Array | undefined {
+  let initial: NodeKeySignature | undefined = s;
+  while (initial?.sigKind === SigKind.Rotation) initial = initial.nested;
+  return initial?.sigKind === SigKind.Direct ? wrappingPublicKey(s) : undefined;
+}
+
 /** FORMAT.md §6.4 steps 3 and 4 for one level, then the levels below it. */
 function verifyLevel(
   decoded: DecodedNKS,

@@ -1,7 +1,9 @@
+import type { SigningKey } from '../../src/crypto/ed25519.js';
 import type { State } from '../../src/model/state.js';
 import type { AuthorityView, Netmap, NetmapVerdict } from '../../src/netmap/types.js';
 import { NetmapVerifier, type NetmapVerifierOptions } from '../../src/netmap/verifier.js';
 import { nodeKeyAuthorizedInState } from '../../src/signing/node-key-authorization.js';
+import { stateTrusting } from '../nks-fixtures.js';
 
 /*
  * A small model of a node daemon that applies map responses as Tailscale's client does
@@ -302,4 +304,22 @@ export class FilteredDaemon {
     this.filtered.apply(JSON.stringify(verdict.netmap));
     return verdict;
   }
+}
+
+/**
+ * A filtered daemon whose authority trusts `admin` and `doomed` (head H1), and `revoke()`, which
+ * moves that authority to H2, where only `admin` is trusted.
+ */
+export function revocableDaemon(
+  admin: SigningKey,
+  doomed: SigningKey,
+): { daemon: FilteredDaemon; revoke: () => void } {
+  const authority = { head: 'H1', state: stateTrusting(admin, doomed) };
+  return {
+    daemon: new FilteredDaemon(authority),
+    revoke: () => {
+      authority.head = 'H2';
+      authority.state = stateTrusting(admin);
+    },
+  };
 }

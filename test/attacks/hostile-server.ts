@@ -1,5 +1,5 @@
 import { type Server, createServer } from 'node:http';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { signAUM } from '../../src/authority/aum-signing.js';
@@ -8,12 +8,14 @@ import { ControlClient } from '../../src/control/client.js';
 import { FileHeadMemory } from '../../src/control/head-memory.js';
 import { syncWithServer } from '../../src/control/sync-with-server.js';
 import type { SigningKey } from '../../src/crypto/ed25519.js';
+import type { TlockError, TlockErrorCode } from '../../src/errors.js';
 import { type AUM, aumHash, encodeAUM } from '../../src/model/aum.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { hashToBase32 } from '../../src/wire/base32.js';
 import { keyOf, stateOf, trusted } from '../authority/helpers.js';
 import { snapshot } from '../control/fixtures.js';
 import { makeTempDir } from '../support/temp-dirs.js';
+import { expectTlockError } from '../support/tlock-error.js';
 
 /*
  * The attacker of the sync attacks: a coordination server on loopback that answers each
@@ -119,6 +121,31 @@ export async function localState(node: SyncingNode): Promise<unknown> {
     onDisk: reopened.head,
     memory: await node.memory.load(),
   };
+}
+
+/**
+ * The attack: a node holding `chain` syncs with a server that answers `answer`, and refuses with
+ * `code`, leaving everything local as it was (`localState`). Returns the node and the refusal.
+ */
+export async function expectSyncRefused(
+  chain: AUM[],
+  answer: Answer,
+  code: TlockErrorCode,
+): Promise<{ node: SyncingNode; error: TlockError }> {
+  const node = await nodeHolding(chain);
+  const evil = await HostileServer.start(answer);
+  const before = await localState(node);
+  const error = await expectTlockError(sync(node, evil.url), code);
+  expect(await localState(node)).toEqual(before);
+  return { node, error };
+}
+
+/** The twin: a node holding `chain` syncs with a server that answers `answer`; its head after. */
+export async function headAfterSync(chain: AUM[], answer: Answer): Promise<string> {
+  const node = await nodeHolding(chain);
+  const honest = await HostileServer.start(answer);
+  await sync(node, honest.url);
+  return node.authority.head;
 }
 
 /**

@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { trusted } from '../authority/helpers.js';
-import { expectTlockError } from '../support/tlock-error.js';
 import type { TlockErrorCode } from '../../src/errors.js';
 import {
   A,
   D,
   GENESIS,
-  HostileServer,
   X1,
   after,
   b64,
-  localState,
+  expectSyncRefused,
+  headAfterSync,
   nameOf,
-  nodeHolding,
   offering,
-  sync,
 } from './hostile-server.js';
 
 // Attack: hostile sync bodies. The server answers the node's sync offer with something that is
@@ -54,18 +51,11 @@ const CASES: [string, (endpoint: string) => unknown, TlockErrorCode][] = [
 describe('attack: hostile sync bodies', () => {
   for (const [what, answer, code] of CASES) {
     it(`${what}: ${code}, nothing local changes`, async () => {
-      const node = await nodeHolding([GENESIS, X1]);
-      const evil = await HostileServer.start(answer);
-      const before = await localState(node);
-      await expectTlockError(sync(node, evil.url), code);
-      expect(await localState(node)).toEqual(before);
+      await expectSyncRefused([GENESIS, X1], answer, code);
     });
   }
 
   it('the twin: the honest answer is applied', async () => {
-    const node = await nodeHolding([GENESIS, X1]);
-    const honest = await HostileServer.start(offering([NEXT]));
-    await sync(node, honest.url);
-    expect(node.authority.head).toBe(nameOf(NEXT));
+    expect(await headAfterSync([GENESIS, X1], offering([NEXT]))).toBe(nameOf(NEXT));
   });
 });

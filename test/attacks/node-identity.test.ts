@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
 import { signNodeKey } from '../../src/signing/direct.js';
 import { b64, newNodeKey, nodeKeyText, stateTrusting } from '../nks-fixtures.js';
-import { FilteredDaemon } from './daemon-model.js';
+import { revocableDaemon } from './daemon-model.js';
 
 // Attack 4: node identity as Go sees it. A peer without an ID is node 0, remembered and judged
 // again like any other; of several entries with one ID, Go keeps the last; and no refused entry
@@ -11,16 +11,7 @@ import { FilteredDaemon } from './daemon-model.js';
 const admin = generateSigningKey();
 const doomed = generateSigningKey();
 
-function world(): { daemon: FilteredDaemon; revoke: () => void } {
-  const authority = { head: 'H1', state: stateTrusting(admin, doomed) };
-  return {
-    daemon: new FilteredDaemon(authority),
-    revoke: () => {
-      authority.head = 'H2';
-      authority.state = stateTrusting(admin);
-    },
-  };
-}
+const world = (): ReturnType<typeof revocableDaemon> => revocableDaemon(admin, doomed);
 
 function signedPeer(id: number | undefined, signer = admin): Record<string, unknown> {
   const k = newNodeKey();

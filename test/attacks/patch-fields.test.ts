@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
 import { signNodeKey } from '../../src/signing/direct.js';
 import { b64, newNodeKey, nodeKeyText, stateTrusting } from '../nks-fixtures.js';
-import { FilteredDaemon } from './daemon-model.js';
+import { revocableDaemon } from './daemon-model.js';
 
 // Attack 3: a patch carries only tailcfg.PeerChange fields to a Go daemon. What the verifier
 // remembers from a patch must be what the daemon applies from it: a patch cannot make a node
@@ -12,16 +12,7 @@ import { FilteredDaemon } from './daemon-model.js';
 const admin = generateSigningKey();
 const doomed = generateSigningKey();
 
-function world(): { daemon: FilteredDaemon; revoke: () => void } {
-  const authority = { head: 'H1', state: stateTrusting(admin, doomed) };
-  return {
-    daemon: new FilteredDaemon(authority),
-    revoke: () => {
-      authority.head = 'H2';
-      authority.state = stateTrusting(admin);
-    },
-  };
-}
+const world = (): ReturnType<typeof revocableDaemon> => revocableDaemon(admin, doomed);
 
 function keyed(signer = admin): { key: string; sig: string } {
   const k = newNodeKey();

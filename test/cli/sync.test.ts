@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Authority } from '../../src/authority/authority.js';
 import { ControlClient } from '../../src/control/client.js';
-import { generateSigningKey } from '../../src/crypto/ed25519.js';
+import { type SigningKey, generateSigningKey, signingKeyFromPrivate } from '../../src/crypto/ed25519.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { encodeBase64 } from '../../src/wire/base64.js';
-import { formatNodeKey, formatTLPublic, nodeKeyFromBinary } from '../../src/wire/keytext.js';
-import { decodeNodeKeySignature } from '../../src/model/nks.js';
+import { formatNodeKey, formatTLPublic, nodeKeyFromBinary, nodeKeyToBinary } from '../../src/wire/keytext.js';
+import { type NodeKeySignature, SigKind, decodeNodeKeySignature } from '../../src/model/nks.js';
+import { signedBytes } from '../nks-fixtures.js';
 import { signByCredential } from '../../src/signing/credential.js';
 import { unwrapAuthKey } from '../../src/signing/wrapped-authkey.js';
 import { ServerProcess } from '../control/fixtures.js';
@@ -60,24 +61,49 @@ async function sync(dir: string, url: string, ...more: string[]): Promise<SyncDo
   return jsonOf(r) as SyncDoc;
 }
 
-/** An admin directory (key + authority trusting it and one more key) whose chain the server now holds. */
-async function publishedAdmin(url: string): Promise<{ dir: string; genesis: string }> {
+/** An admin's state directory: this machine's key `self` (2 votes), trusted with `other` (1 vote). */
+interface Admin {
+  dir: string;
+  genesis: string;
+  self: SigningKey;
+  other: SigningKey;
+}
+
+/**
+ * A tailnet as the tests start one: a `tlock serve` (on `dataDir` if given) and an admin
+ * directory that published its chain there with `tlock sync`.
+ */
+async function tailnet(dataDir?: string): Promise<{ server: ServerProcess; admin: Admin }> {
+  const server = await startServer(dataDir);
   const dir = join(makeTempDir('tlock-sync-'), 'admin');
-  await stateDirWithAuthority(dir);
-  const doc = await sync(dir, url);
+  const { self, other } = await stateDirWithAuthority(dir);
+  const doc = await sync(dir, server.url);
   expect(doc.Genesis?.How).toBe('published');
-  return { dir, genesis: doc.Genesis!.Hash };
+  return { server, admin: { dir, genesis: doc.Genesis!.Hash, self, other } };
+}
+
+/** A copy of a state directory (another machine holding the same key and chain). */
+function copyOf(dir: string, name: string): string {
+  const copy = join(makeTempDir('tlock-sync-'), name);
+  cpSync(dir, copy, { recursive: true });
+  return copy;
 }
 
 const nodeDir = (): string => join(makeTempDir('tlock-sync-'), 'node');
 
+/** A node directory synced with the server at `url`, pinned to `genesis`. */
+async function pinnedNode(url: string, genesis: string): Promise<string> {
+  const node = nodeDir();
+  await sync(node, url, '--pin', genesis);
+  return node;
+}
+
 describe('tlock sync: admins and nodes converge through tlock serve', () => {
   let server: ServerProcess;
-  let admin: { dir: string; genesis: string };
+  let admin: Admin;
 
   beforeAll(async () => {
-    server = await startServer();
-    admin = await publishedAdmin(server.url);
+    ({ server, admin } = await tailnet());
   });
 
   it('publishes the admin’s genesis once, prints it for nodes to pin, then syncs as usual', async () => {
@@ -143,8 +169,7 @@ describe('tlock sync: admins and nodes converge through tlock serve', () => {
   );
 
   it('status --server shows a server that lacks the admin’s newest AUMs (what a freeze looks like)', async () => {
-    const dir = join(makeTempDir('tlock-sync-'), 'admin2');
-    cpSync(admin.dir, dir, { recursive: true });
+    const dir = copyOf(admin.dir, 'admin2');
     await sync(dir, server.url);
     const serverHead = await headOf(dir);
     expect((await tlock(['add', '--dir', dir, tlpub(generateSigningKey().publicKey)])).code).toBe(0);
@@ -184,12 +209,9 @@ describe('tlock sync: refusals', () => {
   it(
     'a node pinned to one genesis refuses a server with another, even after losing its chain',
     async () => {
-      const first = await startServer();
-      const admin = await publishedAdmin(first.url);
-      const node = nodeDir();
-      await sync(node, first.url, '--pin', admin.genesis);
-      const other = await startServer();
-      const otherAdmin = await publishedAdmin(other.url);
+      const { server: first, admin } = await tailnet();
+      const node = await pinnedNode(first.url, admin.genesis);
+      const { server: other, admin: otherAdmin } = await tailnet();
       expect(otherAdmin.genesis).not.toBe(admin.genesis);
 
       rmSync(join(node, 'tka'), { recursive: true });
@@ -221,10 +243,8 @@ describe('tlock sync: refusals', () => {
     'a rollback to an older head is refused with a message that says so, and nothing changes',
     async () => {
       const dataDir = join(makeTempDir('tlock-serve-'), 'data');
-      const server = await startServer(dataDir);
-      const admin = await publishedAdmin(server.url);
-      const node = nodeDir();
-      await sync(node, server.url, '--pin', admin.genesis);
+      const { server, admin } = await tailnet(dataDir);
+      const node = await pinnedNode(server.url, admin.genesis);
       const old = join(makeTempDir('tlock-serve-'), 'old');
       cpSync(dataDir, old, { recursive: true });
       const oldHead = await headOf(node);
@@ -263,14 +283,8 @@ describe('tlock sync: concurrent admins', () => {
   it(
     'admins syncing competing changes at once leave one chain that every copy agrees on',
     async () => {
-      const server = await startServer();
-      const first = await publishedAdmin(server.url);
-      const admins = [first.dir];
-      for (let i = 1; i < 3; i++) {
-        const dir = join(makeTempDir('tlock-sync-'), `admin${i}`);
-        cpSync(first.dir, dir, { recursive: true });
-        admins.push(dir);
-      }
+      const { server, admin: first } = await tailnet();
+      const admins = [first.dir, copyOf(first.dir, 'admin1'), copyOf(first.dir, 'admin2')];
       // Each makes its own change offline, then all sync at once: a fork, which fork resolution settles.
       for (const dir of admins) {
         expect((await tlock(['add', '--dir', dir, tlpub(generateSigningKey().publicKey)])).code).toBe(0);
@@ -294,14 +308,8 @@ describe('tlock sync: concurrent admins', () => {
   it(
     'admins publishing changes at once: each is taken or refused as "the head moved", and nothing is lost',
     async () => {
-      const server = await startServer();
-      const first = await publishedAdmin(server.url);
-      const admins = [first.dir];
-      for (let i = 1; i < 3; i++) {
-        const dir = join(makeTempDir('tlock-sync-'), `admin${i}`);
-        cpSync(first.dir, dir, { recursive: true });
-        admins.push(dir);
-      }
+      const { server, admin: first } = await tailnet();
+      const admins = [first.dir, copyOf(first.dir, 'admin1'), copyOf(first.dir, 'admin2')];
       const keys = admins.map(() => tlpub(generateSigningKey().publicKey));
       const results = await Promise.all(
         admins.map((dir, i) => tlock(['add', '--dir', dir, '--server', server.url, keys[i]!])),
@@ -363,10 +371,8 @@ describe('tlock add --server when the head moves', () => {
   it(
     'says the server refused because the head moved (status 1), and nothing changes on either side',
     async () => {
-      const server = await startServer();
-      const admin = await publishedAdmin(server.url);
-      const other = join(makeTempDir('tlock-sync-'), 'other');
-      cpSync(admin.dir, other, { recursive: true });
+      const { server, admin } = await tailnet();
+      const other = copyOf(admin.dir, 'other');
       const theirs = tlpub(generateSigningKey().publicKey);
       const proxy = await interferingProxy(server.url, async () => {
         const r = await tlock(['add', '--dir', other, '--server', server.url, theirs]);
@@ -396,10 +402,10 @@ describe('tlock sign nodekey --server and remove --re-sign', () => {
   it(
     'remove --re-sign signs anew the nodes the removed key signed, so none is locked out',
     async () => {
-      const server = await startServer();
-      const dir = join(makeTempDir('tlock-sync-'), 'admin');
-      const { self, other } = await stateDirWithAuthority(dir);
-      const genesis = (await sync(dir, server.url)).Genesis!.Hash;
+      const {
+        server,
+        admin: { dir, genesis, self, other },
+      } = await tailnet();
       // A second admin holds `other` and signs two nodes; this admin signs a third.
       const otherDir = join(makeTempDir('tlock-sync-'), 'other');
       writeKey(otherDir, other);
@@ -438,8 +444,7 @@ describe('tlock sign nodekey --server and remove --re-sign', () => {
       expect(doc.Server).toBe(server.url);
 
       // A node that syncs now refuses the old signatures and accepts those the server hands out.
-      const node = nodeDir();
-      await sync(node, server.url, '--pin', genesis);
+      const node = await pinnedNode(server.url, genesis);
       expect(await headOf(node)).toBe(doc.Head);
       for (const { NodeKey, Signature } of oldSigs) {
         const stale = await tlock(['verify', 'nodekey', '--dir', node, NodeKey, Signature]);
@@ -461,10 +466,10 @@ describe('tlock sign nodekey --server and remove --re-sign', () => {
   );
 
   it('--re-sign needs --server, and refuses to remove the signing key itself', async () => {
-    const server = await startServer();
-    const dir = join(makeTempDir('tlock-sync-'), 'admin');
-    const { self } = await stateDirWithAuthority(dir);
-    await sync(dir, server.url);
+    const {
+      server,
+      admin: { dir, self },
+    } = await tailnet();
     const before = dirSnapshot(dir);
     const offline = await tlock(['remove', '--dir', dir, '--re-sign', '--yes', tlpub(self.publicKey)]);
     expect(offline.code).toBe(2);
@@ -485,30 +490,97 @@ describe('tlock sign nodekey --server and remove --re-sign', () => {
   });
 });
 
+/**
+ * A tailnet whose admin made a pre-signed auth key (`tlock sign authkey`) and published its
+ * pre-auth key, and a node that joined with it: `signJoin` makes the signature the node submits
+ * from the auth key's one-time private key and credential.
+ */
+async function joinedWithPreAuthKey(
+  authKey: string,
+  signJoin: (oneTime: Uint8Array, credential: NodeKeySignature, nodeKey: Uint8Array) => Uint8Array,
+): Promise<{
+  server: ServerProcess;
+  admin: Admin;
+  preAuthKey: string;
+  joiner: Uint8Array;
+  joined: Uint8Array;
+}> {
+  const { server, admin } = await tailnet();
+  const made = await tlock(['sign', 'authkey', '--dir', admin.dir, authKey, '--json']);
+  expect(made.code, made.stderr).toBe(0);
+  const { WrappedAuthKey, PreAuthKey } = jsonOf(made) as { WrappedAuthKey: string; PreAuthKey: string };
+  await sync(admin.dir, server.url);
+  const { credential, privateKey } = unwrapAuthKey(WrappedAuthKey);
+  const joiner = generateSigningKey().publicKey;
+  const joined = signJoin(privateKey!, credential!, joiner);
+  const client = new ControlClient(server.url);
+  await client.submitSignature(joined);
+  client.close();
+  return { server, admin, preAuthKey: PreAuthKey, joiner, joined };
+}
+
+/** The one node-key signature the server keeps that `key` made. */
+async function onlySignatureBy(url: string, key: SigningKey): Promise<Uint8Array> {
+  const client = new ControlClient(url);
+  const [sig, ...more] = await client.signaturesUsingKey(key.publicKey);
+  client.close();
+  expect(more).toEqual([]);
+  return sig!;
+}
+
+describe('tlock remove --re-sign of a pre-auth key', () => {
+  it(
+    'drops every rotation key the joining node’s signature names above the credential',
+    async () => {
+      // The joining node's signature names a rotation key of its choosing above the credential:
+      // a holder of the auth key's text could sign that, so it must not survive the re-sign.
+      const { server, admin, preAuthKey, joiner } = await joinedWithPreAuthKey(
+        'tskey-auth-remove',
+        (oneTime, credential, nodeKey) =>
+          signedBytes(signingKeyFromPrivate(oneTime), {
+            sigKind: SigKind.Rotation,
+            pubkey: nodeKeyToBinary(nodeKey),
+            nested: credential,
+            wrappingPubkey: generateSigningKey().publicKey,
+          }),
+      );
+
+      const r = await tlock([
+        'remove',
+        '--dir',
+        admin.dir,
+        '--server',
+        server.url,
+        '--re-sign',
+        '--yes',
+        preAuthKey,
+        '--json',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((jsonOf(r) as { Resigned: string[] }).Resigned).toEqual([formatNodeKey(joiner)]);
+      const fresh = decodeNodeKeySignature(await onlySignatureBy(server.url, admin.self));
+      expect(fresh).toMatchObject({ sigKind: SigKind.Direct, keyID: admin.self.publicKey });
+      expect(fresh.wrappingPubkey).toBeUndefined();
+    },
+    SLOW,
+  );
+});
+
 describe('tlock prune-preauth --server', () => {
   it(
     're-signs the nodes that joined with the pruned pre-auth keys, without the credential’s key, then removes the keys',
     async () => {
-      const server = await startServer();
-      const dir = join(makeTempDir('tlock-sync-'), 'admin');
-      const { self } = await stateDirWithAuthority(dir);
-      const genesis = (await sync(dir, server.url)).Genesis!.Hash;
-      const made = await tlock(['sign', 'authkey', '--dir', dir, 'tskey-auth-prune', '--json']);
-      expect(made.code, made.stderr).toBe(0);
-      const { WrappedAuthKey, PreAuthKey } = jsonOf(made) as { WrappedAuthKey: string; PreAuthKey: string };
-      await sync(dir, server.url);
       // A node joins with the pre-signed auth key: it signs its own node key with the credential.
-      const { credential, privateKey } = unwrapAuthKey(WrappedAuthKey);
-      const joiner = generateSigningKey().publicKey;
-      const joined = signByCredential(privateKey!, credential!, joiner);
-      const client = new ControlClient(server.url);
-      await client.submitSignature(joined);
+      const { server, admin, preAuthKey, joiner, joined } = await joinedWithPreAuthKey(
+        'tskey-auth-prune',
+        signByCredential,
+      );
       await new Promise((r) => setTimeout(r, 2100)); // "created" is to the second
 
       const r = await tlock([
         'prune-preauth',
         '--dir',
-        dir,
+        admin.dir,
         '--server',
         server.url,
         '--older-than',
@@ -523,12 +595,11 @@ describe('tlock prune-preauth --server', () => {
         Server: string;
         Head: string;
       };
-      expect(doc.Removed.map((k) => k.Public)).toEqual([PreAuthKey]);
+      expect(doc.Removed.map((k) => k.Public)).toEqual([preAuthKey]);
       expect(doc.Resigned).toEqual([formatNodeKey(joiner)]);
       expect(doc.Server).toBe(server.url);
 
-      const node = nodeDir();
-      await sync(node, server.url, '--pin', genesis);
+      const node = await pinnedNode(server.url, admin.genesis);
       expect(await headOf(node)).toBe(doc.Head);
       const stale = await tlock([
         'verify',
@@ -539,10 +610,8 @@ describe('tlock prune-preauth --server', () => {
         encodeBase64(joined),
       ]);
       expect(stale.code).toBe(1);
-      const [fresh, ...more] = await client.signaturesUsingKey(self.publicKey);
-      client.close();
-      expect(more).toEqual([]);
-      const nks = decodeNodeKeySignature(fresh!);
+      const fresh = await onlySignatureBy(server.url, admin.self);
+      const nks = decodeNodeKeySignature(fresh);
       expect(nks.wrappingPubkey === undefined || nks.wrappingPubkey.length === 0).toBe(true);
       const ok = await tlock([
         'verify',
@@ -550,7 +619,7 @@ describe('tlock prune-preauth --server', () => {
         '--dir',
         node,
         formatNodeKey(joiner),
-        encodeBase64(fresh!),
+        encodeBase64(fresh),
       ]);
       expect(ok.code, ok.stderr).toBe(0);
     },

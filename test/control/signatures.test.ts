@@ -2,11 +2,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ControlClient,
+  SigKind,
   TlockError,
   affectedNodes,
   createCredential,
+  decodeNodeKeySignature,
   formatNodeKey,
+  nodeKeyToBinary,
   resignNodes,
+  signByCredential,
   signNodeKey,
 } from '../../src/index.js';
 import { bytesEqual } from '../../src/wire/bytes.js';
@@ -75,6 +79,23 @@ describe('node-key signatures on the server', () => {
     // The re-signed node keeps its rotation key.
     const [again] = await affectedNodes(client, admin.b.publicKey, admin.authority.state);
     expect(again!.wrappingPubkey).toEqual(keyOf(30).publicKey);
+  });
+
+  it('a node that joined with a pre-signed auth key is re-signed without the auth key’s one-time key', async () => {
+    const { credential, privateKey } = createCredential(admin.a);
+    const cred = decodeNodeKeySignature(credential);
+    await client.submitSignature(signByCredential(privateKey, cred, nodeKey(5)));
+    const nodes = await affectedNodes(client, admin.a.publicKey, admin.authority.state);
+    expect(nodes.map((n) => formatNodeKey(n.nodeKey))).toEqual([formatNodeKey(nodeKey(5))]);
+    expect(cred.wrappingPubkey).toHaveLength(32); // the one-time key, which could sign a rotation
+    expect(nodes[0]!.wrappingPubkey).toBeUndefined();
+
+    expect(await resignNodes(client, admin.b, nodes)).toEqual([formatNodeKey(nodeKey(5))]);
+    const resigned = (await client.signaturesUsingKey(admin.b.publicKey))
+      .map((sig) => decodeNodeKeySignature(sig))
+      .find((nks) => bytesEqual(nks.pubkey!, nodeKeyToBinary(nodeKey(5))));
+    expect(resigned).toMatchObject({ sigKind: SigKind.Direct, keyID: admin.b.publicKey });
+    expect(resigned!.wrappingPubkey).toBeUndefined();
   });
 
   it('affectedNodes refuses signatures that do not verify under the state it is given', async () => {

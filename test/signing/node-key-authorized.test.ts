@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nodeKeyAuthorizedInState } from '../../src/signing/node-key-authorization.js';
-import { generateSigningKey, verifyZip215 } from '../../src/crypto/ed25519.js';
+import { nodeKeyAuthorizedInState, nodeRotationKey } from '../../src/signing/node-key-authorization.js';
+import { generateSigningKey, signingKeyFromPrivate, verifyZip215 } from '../../src/crypto/ed25519.js';
 import {
   type NodeKeySignature,
   SigKind,
@@ -234,5 +234,36 @@ describe('nodeKeyAuthorizedInState: each refusal has its code, and the state is 
     for (const [s, k, sig] of bad) {
       expectRefused(() => nodeKeyAuthorizedInState(s as never, k as never, sig as never), 'INVALID_ARGUMENT');
     }
+  });
+});
+
+describe("nodeRotationKey: the node's own rotation key, never a pre-auth key's one-time key", () => {
+  it('a chain from a Direct signature: the wrapping key that signs its next rotation', () => {
+    const [k1, k2] = [newNodeKey(), newNodeKey()];
+    const direct = signNodeKey(admin, k1, { wrappingPubkey: nodeTL.publicKey });
+    expect(nodeRotationKey(decodeNodeKeySignature(direct))).toEqual(nodeTL.publicKey);
+    expect(nodeRotationKey(decodeNodeKeySignature(resignNodeKey(nodeTL, k2, direct)))).toEqual(
+      nodeTL.publicKey,
+    );
+    expect(nodeRotationKey(decodeNodeKeySignature(signNodeKey(admin, k1)))).toBeUndefined();
+  });
+
+  it('a chain from a Credential: none, though the one-time key can sign its rotations', () => {
+    const nk = newNodeKey();
+    const { credential, privateKey } = createCredential(admin);
+    const cred = decodeNodeKeySignature(credential);
+    const joined = decodeNodeKeySignature(signByCredential(privateKey, cred, nk));
+    expect(cred.wrappingPubkey).toEqual(signingKeyFromPrivate(privateKey).publicKey);
+    expect(nodeRotationKey(joined)).toBeUndefined();
+    // A rotation key named above the credential was chosen by a holder of the one-time key too.
+    const chosen = generateSigningKey();
+    const above = signedBytes(signingKeyFromPrivate(privateKey), {
+      sigKind: SigKind.Rotation,
+      pubkey: nodeKeyToBinary(nk),
+      nested: cred,
+      wrappingPubkey: chosen.publicKey,
+    });
+    expect(nodeKeyAuthorizedInState(state, nk, above).keyID).toEqual(admin.publicKey);
+    expect(nodeRotationKey(decodeNodeKeySignature(above))).toBeUndefined();
   });
 });
