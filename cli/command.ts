@@ -1,7 +1,6 @@
 import { parseCommandLine } from './arguments.js';
 import { COMMON_OPTIONS, type CommandSpec, type OptionSpecs, type Runnable } from './command-spec.js';
 import { EXIT } from './exit-codes.js';
-import { commandHelp } from './help.js';
 import { Output } from './output.js';
 import { resolveStateDir } from './state-dir.js';
 
@@ -14,6 +13,7 @@ export function defineCommand<O extends OptionSpecs>(
     async main(argv, streams, summary) {
       const parsed = parseCommandLine(spec, argv);
       if (parsed === 'help') {
+        const { commandHelp } = await import('./help.js'); // only --help needs it
         streams.stdout.write(commandHelp(spec, summary) + '\n');
         return EXIT.OK;
       }

@@ -1,8 +1,6 @@
 import { TlockError } from '../errors.js';
 import type { SigningKey } from '../crypto/ed25519.js';
 import { requireStrongKey } from '../crypto/weak-key.js';
-import { constantTimeEqual } from '../crypto/constant-time.js';
-import { disablementKDF } from '../crypto/kdf.js';
 import { randomUint64 } from '../crypto/random.js';
 import { AUMKind, aumHash, aumKindName, validateAUM } from '../model/aum.js';
 import type { AUM } from '../model/aum.js';
@@ -14,15 +12,15 @@ import { requireSigningKey } from '../crypto/require-signing-key.js';
 import { signAUM } from './aum-signing.js';
 import { UpdateBuilder } from './builder.js';
 import { type ChainPosition, computeActiveChain } from './chain.js';
-import { type CompactionOptions, compactStore } from './compaction.js';
-import { informBatch } from './inform.js';
+import type { CompactionOptions } from './compaction.js';
 import { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from '../signing/node-key-authorization.js';
-import { cosignRevocation, makeRetroactiveRevocation } from './revocation.js';
 import { stateAtHash } from './state-at.js';
 import { chainReads } from './chain-reads.js';
 import { verifyAUM, withContext } from './state-machine.js';
 import { type AumStore, type CompactableStore, isCompactableStore } from './store.js';
-import { type SyncOffer, buildSyncOffer, computeMissingAUMs } from './sync.js';
+import type { SyncOffer } from './sync.js';
+// inform, sync, compaction, revocation and the disablement KDF load on first use (their methods
+// import them): a process that only opens an authority, such as `tlock hook`, starts without them.
 
 function requireStore(store: AumStore, what: string): AumStore {
   const s = store as Partial<AumStore> | null;
@@ -202,6 +200,7 @@ export class Authority {
   async inform(store: AumStore, updates: AUM[]): Promise<void> {
     requireStore(store, 'inform: store');
     await this.#exclusive(async () => {
+      const { informBatch } = await import('./inform.js');
       this.#pos = await informBatch(store, this.#pos, updates);
     });
   }
@@ -215,6 +214,10 @@ export class Authority {
 
   /** Whether `secret` is a disablement secret of this authority (docs/FORMAT.md §7; constant time). */
   async validDisablement(secret: Uint8Array): Promise<boolean> {
+    const [{ disablementKDF }, { constantTimeEqual }] = await Promise.all([
+      import('../crypto/kdf.js'),
+      import('../crypto/constant-time.js'),
+    ]);
     const derived = await disablementKDF(requireBytes(secret, 'validDisablement: secret'));
     let valid = false;
     for (const v of this.#pos.state.disablementValues ?? []) {
@@ -232,13 +235,19 @@ export class Authority {
   /** What to tell a peer about our chain (docs/FORMAT.md §9.1). */
   async syncOffer(store: AumStore): Promise<SyncOffer> {
     requireStore(store, 'syncOffer: store');
-    return await this.#exclusive(() => buildSyncOffer(store, this.#pos.head, this.#pos.oldest));
+    return await this.#exclusive(async () => {
+      const { buildSyncOffer } = await import('./sync.js');
+      return await buildSyncOffer(store, this.#pos.head, this.#pos.oldest);
+    });
   }
 
   /** The AUMs a peer that sent `remote` may lack, oldest first; [] when up to date. */
   async missingAUMs(store: AumStore, remote: SyncOffer): Promise<AUM[]> {
     requireStore(store, 'missingAUMs: store');
-    return await this.#exclusive(() => computeMissingAUMs(store, this.#pos.head, remote));
+    return await this.#exclusive(async () => {
+      const { computeMissingAUMs } = await import('./sync.js');
+      return await computeMissingAUMs(store, this.#pos.head, remote);
+    });
   }
 
   /**
@@ -254,6 +263,7 @@ export class Authority {
       );
     }
     return await this.#exclusive(async () => {
+      const { compactStore } = await import('./compaction.js');
       const oldest = await compactStore(store, this.#pos.head, opts);
       this.#pos = { ...this.#pos, oldest };
       return hashToBase32(oldest);
@@ -272,14 +282,18 @@ export class Authority {
     forkFrom?: Uint8Array | string,
   ): Promise<AUM> {
     requireStore(store, 'makeRetroactiveRevocation: store');
-    return await this.#exclusive(() =>
-      makeRetroactiveRevocation(store, this.#pos, removeKeyIDs, ourKeyID, forkFrom),
-    );
+    return await this.#exclusive(async () => {
+      const { makeRetroactiveRevocation } = await import('./revocation.js');
+      return await makeRetroactiveRevocation(store, this.#pos, removeKeyIDs, ourKeyID, forkFrom);
+    });
   }
 
   /** Adds `signer`'s signature to a recovery AUM, if that key was trusted at its fork point. */
   async cosignRevocation(store: AumStore, aum: AUM, signer: SigningKey): Promise<AUM> {
     requireStore(store, 'cosignRevocation: store');
-    return await this.#exclusive(() => cosignRevocation(store, aum, signer));
+    return await this.#exclusive(async () => {
+      const { cosignRevocation } = await import('./revocation.js');
+      return await cosignRevocation(store, aum, signer);
+    });
   }
 }

@@ -4,7 +4,7 @@ import { aumParent } from '../model/aum.js';
 import type { State } from '../model/state.js';
 import { hashToBase32 } from '../wire/base32.js';
 import { bytesEqual, toHex } from '../wire/bytes.js';
-import { type ChainReads, type StoredAUM, chainReads } from './chain-reads.js';
+import { type ChainReads, type StoredAUM, chainReads, settled } from './chain-reads.js';
 import { pickNext } from './forks.js';
 import { stateAtHash } from './state-at.js';
 import { applyAUM, withContext } from './state-machine.js';
@@ -38,7 +38,8 @@ export async function fastForward(
 ): Promise<{ head: StoredAUM; state: State }> {
   let cur = start;
   for (let i = 0; i <= MAX_CHAIN_WALK; i++) {
-    const children = await reads.children(cur.hash);
+    const read = reads.children(cur.hash);
+    const children = settled(read) ? read : await read;
     if (children.length === 0) return { head: cur, state };
     const next = pickNext(state, children);
     try {
@@ -62,13 +63,15 @@ export async function walkBack(
   stopAt?: string,
 ): Promise<StoredAUM[]> {
   const out: StoredAUM[] = [];
-  let cur = await reads.get(from);
+  let read = reads.get(from);
+  let cur = settled(read) ? read : await read;
   while (cur !== undefined && out.length < limit) {
     out.push(cur);
     if (stopAt !== undefined && toHex(cur.hash) === stopAt) break;
     const parent = aumParent(cur.aum);
     if (parent === undefined) break;
-    cur = await reads.get(parent);
+    read = reads.get(parent);
+    cur = settled(read) ? read : await read;
   }
   return out;
 }
@@ -82,12 +85,14 @@ export async function chainContains(
   from: Uint8Array,
   ancestor: Uint8Array,
 ): Promise<boolean> {
-  let cur = await reads.get(from);
+  let read = reads.get(from);
+  let cur = settled(read) ? read : await read;
   for (let i = 0; cur !== undefined && i <= MAX_CHAIN_WALK; i++) {
     if (bytesEqual(cur.hash, ancestor)) return true;
     const parent = aumParent(cur.aum);
     if (parent === undefined) return false;
-    cur = await reads.get(parent);
+    read = reads.get(parent);
+    cur = settled(read) ? read : await read;
   }
   return false;
 }
@@ -98,13 +103,16 @@ export async function chainContains(
  * chain holds the last-active-ancestor hint.
  */
 async function activeAncestor(reads: ChainReads, hint: Uint8Array | undefined): Promise<StoredAUM> {
-  const heads = (await reads.heads()).map((s) => ({ stored: s, hex: toHex(s.hash) }));
-  if (heads.length === 0) {
+  const stored = await reads.heads();
+  if (stored.length === 0) {
     throw new TlockError(
       'NOT_FOUND',
       'the store holds no AUMs (no chain candidates): bootstrap it from a genesis AUM, or create a new authority',
     );
   }
+  // One head, one chain: no walk can meet another, so nothing needs remembering on the way.
+  if (stored.length === 1) return await oldestStored(reads, stored[0]!);
+  const heads = stored.map((s) => ({ stored: s, hex: toHex(s.hash) }));
   const rootOf = new Map<string, string>();
   const rootAUM = new Map<string, StoredAUM>();
   let walked = 0;
@@ -120,7 +128,8 @@ async function activeAncestor(reads: ChainReads, hint: Uint8Array | undefined): 
       path.push(hex);
       if (++walked > MAX_CHAIN_WALK) throw limitError('walking back from the heads');
       const parent = aumParent(cur.aum);
-      const parentAUM = parent === undefined ? undefined : await reads.get(parent);
+      const read = parent === undefined ? undefined : reads.get(parent);
+      const parentAUM = settled(read) ? read : await read;
       if (parentAUM === undefined) {
         root = hex;
         rootAUM.set(hex, cur);
@@ -142,6 +151,20 @@ async function activeAncestor(reads: ChainReads, hint: Uint8Array | undefined): 
     );
   }
   return rootAUM.get(hinted)!;
+}
+
+/** The oldest stored ancestor of `from`: the walk stops at a genesis or at a parent not stored. */
+async function oldestStored(reads: ChainReads, from: StoredAUM): Promise<StoredAUM> {
+  let cur = from;
+  for (let walked = 1; ; walked++) {
+    if (walked > MAX_CHAIN_WALK) throw limitError('walking back from the heads');
+    const parent = aumParent(cur.aum);
+    if (parent === undefined) return cur;
+    const read = reads.get(parent);
+    const parentAUM = settled(read) ? read : await read;
+    if (parentAUM === undefined) return cur;
+    cur = parentAUM;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import type { AUM } from '../model/aum.js';
 import type { State } from '../model/state.js';
 import { hashToBase32 } from '../wire/base32.js';
 import { toHex } from '../wire/bytes.js';
-import type { ChainReads, StoredAUM } from './chain-reads.js';
+import { type ChainReads, type StoredAUM, settled } from './chain-reads.js';
 import { applyAUM, checkpointState, emptyState } from './state-machine.js';
 
 /*
@@ -102,7 +102,8 @@ export async function resolveStates(
       continue;
     }
     if (result.has(hex)) continue;
-    const top = await reads.get(target);
+    const read = reads.get(target);
+    const top = settled(read) ? read : await read;
     if (top === undefined) {
       result.set(hex, new TlockError('NOT_FOUND', `AUM ${b32(target)} is not stored`));
       continue;
@@ -127,7 +128,8 @@ export async function resolveStates(
         existing.children.push(node);
         break;
       }
-      const parentAUM = await reads.get(parent);
+      const parentRead = reads.get(parent);
+      const parentAUM = settled(parentRead) ? parentRead : await parentRead;
       if (parentAUM === undefined) {
         node.error = new TlockError(
           'NOT_FOUND',

@@ -2,9 +2,14 @@ import { hash } from 'node:crypto';
 
 /**
  * BLAKE2s-256 (node:crypto: several times faster than a JS implementation; the one-shot `hash`
- * skips the Hash object and is about twice as fast as createHash for AUM-sized inputs).
+ * skips the Hash object and is about twice as fast as createHash for AUM-sized inputs). The
+ * digest comes back as a latin1 ("binary") string (one character per byte) and is copied into a small
+ * array on the JS heap: twice as fast again as asking for a Buffer, whose memory lives outside
+ * the heap and costs the garbage collector (opening a chain hashes every AUM).
  */
 export function blake2s256(data: Uint8Array): Uint8Array {
-  const digest = hash('blake2s256', data, 'buffer');
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+  const digest = hash('blake2s256', data, 'binary'); // 'binary' is Node's name for latin1
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = digest.charCodeAt(i);
+  return out;
 }

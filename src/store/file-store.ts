@@ -1,11 +1,6 @@
 import { mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import {
-  type CompactableStore,
-  IN_PLACE_READS,
-  type InPlaceReads,
-  type StoredAUM,
-} from '../authority/store.js';
+import { type CompactableStore, IN_PLACE_READS, type InPlaceReads } from '../authority/store.js';
 import { TlockError } from '../errors.js';
 import { FILE_LOCK_WAIT_MS } from '../limits.js';
 import type { AUM } from '../model/aum.js';
@@ -21,7 +16,6 @@ import {
   writeFileAtomic,
   writeSyncedTemps,
 } from './atomic-file.js';
-import { withFileLock } from './file-lock.js';
 import { handOut, prepareBatch, requireHash, settle } from './store-contract.js';
 import { RecordIndex } from './record-index.js';
 import { errnoCode, ioError } from './io-error.js';
@@ -128,16 +122,10 @@ export class FileStore implements CompactableStore {
 
   /** For the authority's chain walks only (src/authority/store.ts): the stored AUMs themselves. */
   readonly [IN_PLACE_READS]: InPlaceReads = {
-    get: (hash) => this.storedAUM(hashToBase32(hash)),
-    children: (hash) => this.index.children(hashToBase32(hash)).map((n) => this.storedAUM(n)!),
-    heads: () => this.index.heads().map((n) => this.storedAUM(n)!),
+    get: (hash) => this.index.stored(hashToBase32(hash)),
+    children: (hash) => this.index.storedChildren(hashToBase32(hash)),
+    heads: () => this.index.storedHeads(),
   };
-
-  /** The live AUM named `name` and its hash, as stored. */
-  private storedAUM(name: string): StoredAUM | undefined {
-    const file = this.index.liveFile(name);
-    return file === undefined ? undefined : { aum: file.record.aum, hash: file.hash };
-  }
 
   /** A caller's copy of the live AUM named `name`, if there is one. */
   private handOut(name: string): AUM | undefined {
@@ -301,6 +289,8 @@ export class FileStore implements CompactableStore {
   private locked(fn: () => Promise<void>): Promise<void> {
     return this.exclusive(async () => {
       await this.ensureDir();
+      // Loaded by the first write: a store that is only read (`tlock status`, the hook) never needs it.
+      const { withFileLock } = await import('./file-lock.js');
       await withFileLock(join(this.dir, LOCK_FILE), this.lockWaitMs, async () => {
         await fn();
         // Temp files seen by the last scan belong to writers that have finished (or crashed):

@@ -1,3 +1,4 @@
+import type { StoredAUM } from '../authority/store.js';
 import type { AUM } from '../model/aum.js';
 import { aumParent } from '../model/aum.js';
 import { hashToBase32 } from '../wire/base32.js';
@@ -7,11 +8,13 @@ import type { RecordFile } from './store-scan.js';
 /**
  * What a FileStore knows of its directory, in memory: every AUM file by name (base32 hash),
  * purged or not, and for each parent the names of its live children, so that get, children and
- * heads never read the disk. Purged AUMs and files without an AUM are in `files` only.
+ * heads never read the disk. Purged AUMs and files without an AUM are in `files` only. Each live
+ * AUM is also kept as the authority reads it in place (`{aum, hash}`, made once, not per read).
  */
 export class RecordIndex {
   private readonly files = new Map<string, RecordFile>();
   private readonly childNames = new Map<string, Set<string>>();
+  private readonly liveAUMs = new Map<string, StoredAUM>();
 
   constructor(files: Iterable<[string, RecordFile]> = []) {
     for (const [name, file] of files) {
@@ -37,6 +40,18 @@ export class RecordIndex {
       : undefined;
   }
 
+  /** The live AUM with this name and its hash, as stored (for in-place reads). */
+  stored(name: string): StoredAUM | undefined {
+    return this.liveAUMs.get(name);
+  }
+
+  /** The live children of `name`, as stored. */
+  storedChildren(name: string): StoredAUM[] {
+    const out: StoredAUM[] = [];
+    for (const child of this.childNames.get(name) ?? []) out.push(this.liveAUMs.get(child)!);
+    return out;
+  }
+
   liveNames(): string[] {
     return [...this.files.keys()].filter((name) => this.live(name) !== undefined);
   }
@@ -49,9 +64,14 @@ export class RecordIndex {
   /** Names of live AUMs with no live child: so an AUM whose children were all purged is a head again. */
   heads(): string[] {
     const out: string[] = [];
-    for (const name of this.files.keys()) {
-      if (this.live(name) !== undefined && !this.childNames.get(name)?.size) out.push(name);
-    }
+    for (const name of this.liveAUMs.keys()) if (!this.childNames.get(name)?.size) out.push(name);
+    return out;
+  }
+
+  /** The heads, as stored (for in-place reads). */
+  storedHeads(): StoredAUM[] {
+    const out: StoredAUM[] = [];
+    for (const [name, stored] of this.liveAUMs) if (!this.childNames.get(name)?.size) out.push(stored);
     return out;
   }
 
@@ -63,6 +83,8 @@ export class RecordIndex {
   /** Indexes a file whose name is not indexed yet. */
   private add(name: string, file: RecordFile): void {
     this.files.set(name, file);
+    const aum = this.live(name);
+    if (aum !== undefined) this.liveAUMs.set(name, { aum, hash: file.hash });
     const parent = this.parentOf(name);
     if (parent === undefined) return;
     let siblings = this.childNames.get(parent);
@@ -74,6 +96,7 @@ export class RecordIndex {
     const parent = this.parentOf(name);
     if (parent !== undefined) this.childNames.get(parent)?.delete(name);
     this.files.delete(name);
+    this.liveAUMs.delete(name);
   }
 
   /** The parent's name of a live AUM (as Tailscale reads parents: any non-empty prevAUMHash). */

@@ -206,8 +206,9 @@ export async function scanStore(dir: string): Promise<StoreScan> {
       toRead.push({ path: filePath, name: file.name, hash, regular: file.isFile() });
     }
   }
-  for (const [i, { path, name, hash, regular }] of toRead.entries()) {
+  for (let i = 0; i < toRead.length; i++) {
     if (i % FILE_STORE_READS_BETWEEN_YIELDS === FILE_STORE_READS_BETWEEN_YIELDS - 1) await setImmediate();
+    const { path, name, hash, regular } = toRead[i]!;
     const file = readRecordFile(path, name, hash, regular);
     // A file removed since the listing (by another store's removeAll) is simply not there.
     if (file !== undefined) scan.records.set(name, file);

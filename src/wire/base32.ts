@@ -5,21 +5,35 @@ import { requireBytes } from './bytes.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** Every 10-bit group as its two base32 characters. */
-const PAIRS: string[] = [];
-for (let i = 0; i < 1024; i++) PAIRS.push(ALPHABET[i >> 5]! + ALPHABET[i & 31]!);
+/** Each character's code, and each code's value (-1: not in the alphabet). */
+const CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const VALUES = new Int8Array(128).fill(-1);
+CODES.forEach((code, v) => (VALUES[code] = v));
+
+/**
+ * The text of the hash being converted, read out as one flat string: no chain of concatenations
+ * to allocate and flatten (chain walks turn a hash to text at every step). Conversion is
+ * synchronous, so callers never interleave.
+ */
+const TEXT = Buffer.alloc(52);
+
+/** Writes the four characters of a 20-bit group at `at`. */
+function putGroup(bits20: number, at: number): void {
+  TEXT[at] = CODES[bits20 >>> 15]!;
+  TEXT[at + 1] = CODES[(bits20 >>> 10) & 31]!;
+  TEXT[at + 2] = CODES[(bits20 >>> 5) & 31]!;
+  TEXT[at + 3] = CODES[bits20 & 31]!;
+}
 
 export function hashToBase32(hash: Uint8Array): string {
   const h = requireBytes(hash, 'hashToBase32: hash', 32);
-  let out = '';
   // Six groups of 5 bytes (40 bits, 8 characters), then 2 bytes padded with 4 zero bits.
-  for (let i = 0; i < 30; i += 5) {
-    const hi = (h[i]! << 12) | (h[i + 1]! << 4) | (h[i + 2]! >> 4);
-    const lo = ((h[i + 2]! & 15) << 16) | (h[i + 3]! << 8) | h[i + 4]!;
-    out += PAIRS[hi >> 10]! + PAIRS[hi & 1023]! + PAIRS[lo >> 10]! + PAIRS[lo & 1023]!;
+  for (let i = 0, at = 0; i < 30; i += 5, at += 8) {
+    putGroup((h[i]! << 12) | (h[i + 1]! << 4) | (h[i + 2]! >> 4), at);
+    putGroup(((h[i + 2]! & 15) << 16) | (h[i + 3]! << 8) | h[i + 4]!, at + 4);
   }
-  const last = ((h[30]! << 8) | h[31]!) << 4;
-  return out + PAIRS[last >> 10]! + PAIRS[last & 1023]!;
+  putGroup(((h[30]! << 8) | h[31]!) << 4, 48);
+  return TEXT.toString('latin1', 0, 52);
 }
 
 /**
@@ -36,7 +50,8 @@ export function hashFromBase32(text: string): Uint8Array {
   let value = 0;
   let n = 0;
   for (let i = 0; i < text.length; i++) {
-    const v = ALPHABET.indexOf(text[i]!);
+    const code = text.charCodeAt(i);
+    const v = code < 128 ? VALUES[code]! : -1;
     if (v < 0) {
       throw new TlockError(
         'DECODE',
