@@ -1,5 +1,4 @@
 import { type KeyObject, createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { VERIFIER_KEY_CACHE_ENTRIES } from '../limits.js';
 import type * as Noble from '@noble/ed25519';
 
@@ -22,11 +21,19 @@ import type * as Noble from '@noble/ed25519';
  */
 export type NobleEd25519 = typeof Noble;
 
+/**
+ * `require` for noble and the addon (CommonJS), made when one is first loaded: node:module is not
+ * imported at start-up, where it would load modules of Node's own that most commands never use.
+ */
+function requireHere(id: string): unknown {
+  return process.getBuiltinModule('node:module').createRequire(import.meta.url)(id);
+}
+
 let nobleLoaded: NobleEd25519 | undefined;
 
 export function nobleEd25519(): NobleEd25519 {
   if (nobleLoaded === undefined) {
-    const ed = createRequire(import.meta.url)('@noble/ed25519') as NobleEd25519;
+    const ed = requireHere('@noble/ed25519') as NobleEd25519;
     ed.hashes.sha512 = (message) => {
       const d = createHash('sha512').update(message).digest();
       return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
@@ -51,7 +58,7 @@ function loadSodium(): Sodium | undefined {
   if (sodiumAddon !== undefined) return sodiumAddon.sodium;
   let sodium: Sodium | undefined;
   try {
-    const addon = createRequire(import.meta.url)('sodium-native') as {
+    const addon = requireHere('sodium-native') as {
       crypto_sign_verify_detached(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean;
       crypto_core_ed25519_is_valid_point(p: Uint8Array): boolean;
     };

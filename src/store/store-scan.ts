@@ -1,6 +1,5 @@
 import type { Dirent, Stats } from 'node:fs';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
-import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
 import { TlockError, isTlockError } from '../errors.js';
 import { FILE_STORE_READS_BETWEEN_YIELDS, MAX_AUM_FILE_BYTES } from '../limits.js';
@@ -207,7 +206,8 @@ export async function scanStore(dir: string): Promise<StoreScan> {
     }
   }
   for (let i = 0; i < toRead.length; i++) {
-    if (i % FILE_STORE_READS_BETWEEN_YIELDS === FILE_STORE_READS_BETWEEN_YIELDS - 1) await setImmediate();
+    if (i % FILE_STORE_READS_BETWEEN_YIELDS === FILE_STORE_READS_BETWEEN_YIELDS - 1)
+      await new Promise((resolve) => setImmediate(resolve));
     const { path, name, hash, regular } = toRead[i]!;
     const file = readRecordFile(path, name, hash, regular);
     // A file removed since the listing (by another store's removeAll) is simply not there.

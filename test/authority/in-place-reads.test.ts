@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Authority } from '../../src/authority/authority.js';
 import { signAUM } from '../../src/authority/aum-signing.js';
-import { IN_PLACE_READS, type AumStore } from '../../src/authority/store.js';
+import { chainReads, settled } from '../../src/authority/chain-reads.js';
+import { IN_PLACE_READS, type AumStore, type CompactableStore } from '../../src/authority/store.js';
 import { isTlockError } from '../../src/errors.js';
 import { AUMKind, aumHash, encodeAUM } from '../../src/model/aum.js';
 import type { AUM } from '../../src/model/aum.js';
@@ -70,7 +71,7 @@ async function outcome(store: AumStore): Promise<string> {
   }
 }
 
-const STORES: [string, () => Promise<AumStore>][] = [
+const STORES: [string, () => Promise<CompactableStore>][] = [
   ['MemoryStore', () => Promise.resolve(new MemoryStore())],
   ['FileStore', () => FileStore.open(makeTempDir('tlock-in-place-'))],
 ];
@@ -105,6 +106,31 @@ describe.each(STORES)('Authority.open on %s in place', (_name, newStore) => {
         expect(after).toEqual(before);
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it('answers in-place reads at once (no promise), and copying reads in a promise', async () => {
+    const store = await newStore();
+    await store.commit([GENESIS]);
+    const h = aumHash(GENESIS);
+    for (const read of [chainReads(store).get(h), chainReads(store).children(h), chainReads(store).heads()]) {
+      expect(settled(read)).toBe(true);
+    }
+    const copying = chainReads(copyingOnly(store)).get(h);
+    expect(settled(copying)).toBe(false);
+    expect((await copying)?.hash).toEqual(h);
+  });
+
+  it('after purges, gives the same authority (or error) in place as through copies', async () => {
+    await fc.assert(
+      fc.asyncProperty(treeArb, fc.array(fc.nat(), { maxLength: 4 }), async (aums, purged) => {
+        const store = await newStore();
+        await store.commit(aums);
+        await store.setLastActiveAncestor(aumHash(GENESIS));
+        await store.purge(purged.map((i) => aumHash(aums[i % aums.length]!)));
+        expect(await outcome(store)).toBe(await outcome(copyingOnly(store)));
+      }),
+      { numRuns: 30 },
     );
   });
 
