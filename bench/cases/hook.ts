@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { FileStore } from '../../src/index.js';
@@ -20,26 +19,42 @@ export const HOOK_SETTLE_MS = 1_500;
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
-/** A `tlock hook` child process: one line in, its answer out. */
+/**
+ * A `tlock hook` child process: one line in, its answer out. Answers are read as a Go daemon reads
+ * lines (bufio: bytes up to the newline), not through node:readline, whose decoding and joining
+ * of a 7.5 MB line in this process cost 100-250 ms that are not the hook's.
+ */
 class HookProcess {
   readonly #child: ChildProcess;
-  readonly #waiting: ((line: string) => void)[] = [];
+  readonly #waiting: ((line: Buffer) => void)[] = [];
 
   constructor(dir: string) {
     this.#child = spawn(process.execPath, [CLI, 'hook', '--dir', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child.stderr!.resume(); // its notes are not measured
-    createInterface({ input: this.#child.stdout!, crlfDelay: Infinity }).on('line', (line) =>
-      this.#waiting.shift()?.(line),
-    );
+    let parts: Buffer[] = [];
+    this.#child.stdout!.on('data', (chunk: Buffer) => {
+      for (let start = 0; ;) {
+        const newline = chunk.indexOf(10, start);
+        if (newline === -1) {
+          parts.push(chunk.subarray(start));
+          return;
+        }
+        parts.push(chunk.subarray(start, newline));
+        const line = Buffer.concat(parts);
+        parts = [];
+        this.#waiting.shift()?.(line);
+        start = newline + 1;
+      }
+    });
   }
 
-  /** Sends one map-response line and waits for its answer, which must keep every peer. */
-  async answer(text: string): Promise<void> {
-    const line = new Promise<string>((resolve) => this.#waiting.push(resolve));
-    this.#child.stdin!.write(text + '\n');
-    const answer = await line;
-    if (!answer.startsWith('{"netmap":') || !answer.includes('"dropped":[]')) {
-      throw new Error(`hook benchmark: unexpected answer ${answer.slice(0, 300)}`);
+  /** Sends one map-response line (its bytes, newline included, as received from the network) and waits for its answer, which must keep every peer. */
+  async answer(line: Buffer): Promise<void> {
+    const answered = new Promise<Buffer>((resolve) => this.#waiting.push(resolve));
+    this.#child.stdin!.write(line);
+    const answer = await answered;
+    if (answer.toString('latin1', 0, 10) !== '{"netmap":' || !answer.includes('"dropped":[]')) {
+      throw new Error(`hook benchmark: unexpected answer ${answer.toString('utf8', 0, 300)}`);
     }
   }
 
@@ -64,9 +79,9 @@ export async function hookCases(runs: number): Promise<RatioResult[]> {
     const fixture = await buildNetmapFixture(HOOK_PEERS, await FileStore.open(join(dir, 'tka')));
     const floors = signatureFloors(fixture.raw);
     const floorName = `libsodium verify ×${HOOK_PEERS}, one core`;
-    const texts = [JSON.stringify(fixture.netmap)];
-    for (let i = 0; i < runs + 2; i++)
-      texts.push(JSON.stringify(signedNetmap(fixture.admins, HOOK_PEERS).netmap));
+    const lineOf = (netmap: unknown): Buffer => Buffer.from(JSON.stringify(netmap) + '\n');
+    const lines = [lineOf(fixture.netmap)];
+    for (let i = 0; i < runs + 2; i++) lines.push(lineOf(signedNetmap(fixture.admins, HOOK_PEERS).netmap));
     const results: RatioResult[] = [];
 
     let fresh: HookProcess | undefined;
@@ -77,7 +92,7 @@ export async function hookCases(runs: number): Promise<RatioResult[]> {
         fresh = new HookProcess(dir);
         await sleep(HOOK_SETTLE_MS);
       },
-      subject: () => fresh!.answer(texts[0]!),
+      subject: () => fresh!.answer(lines[0]!),
       floor: () => floors.sodium(),
     });
     await fresh?.stop();
@@ -96,11 +111,11 @@ export async function hookCases(runs: number): Promise<RatioResult[]> {
 
     const warm = new HookProcess(dir);
     try {
-      await warm.answer(texts[0]!);
+      await warm.answer(lines[0]!);
       let next = 1;
       const cold = await compare({
         runs,
-        subject: () => warm.answer(texts[next++]!),
+        subject: () => warm.answer(lines[next++]!),
         floor: () => floors.sodium(),
       });
       results.push(
