@@ -14,7 +14,6 @@ import { parsedFaithfully, passedOnWhole } from '../answer-quoting.js';
 import { usageError } from '../cli-error.js';
 import { defineCommand } from '../command.js';
 import { HookSync, type HookSyncNote } from '../hook-sync.js';
-import { warmHookPath } from '../hook-warm-up.js';
 import {
   AnswerQuotingInput,
   DEFAULT_MAX_LINE_BYTES,
@@ -336,7 +335,10 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     stamp = stampNow();
     dirty = false;
     // Compiled while the daemon opens its map session, like the pool; a failure only loses the head start.
-    if (current.authority !== undefined) warming = warmHookPath(pool).catch(() => {});
+    // Loaded here, not at the top: signing the made-up peers needs modules `hook --help` does not.
+    if (current.authority !== undefined) {
+      warming = import('../hook-warm-up.js').then((m) => m.warmHookPath(pool)).catch(() => {});
+    }
     if (source.kind === 'none' && unfiltered.due()) {
       log(
         `no authority in ${storeDir(stateDir)}: map responses pass through unchecked ("tlock init" enables Tailnet Lock)`,
