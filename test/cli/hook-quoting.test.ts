@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Authority, FileStore, type SigningKey, generateSigningKey, signNodeKey } from '../../src/index.js';
+import { type SigningKey, signNodeKey } from '../../src/index.js';
 import { b64, newNodeKey, nodeKeyText } from '../nks-fixtures.js';
 import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
+import { stateDirWithAuthority } from './authority-fixture.js';
 import { HookProcess } from './hook-process.js';
 
 // The built `tlock hook` answers with the map response's own bytes when it passes the response on
@@ -12,17 +13,8 @@ afterEach(removeTempDirs);
 
 async function authorityDir(): Promise<{ dir: string; admin: SigningKey }> {
   const dir = makeTempDir('tlock-hook-quoting-');
-  const admin = generateSigningKey();
-  await Authority.create(
-    await FileStore.open(join(dir, 'tka')),
-    {
-      lastAUMHash: null,
-      disablementValues: [new Uint8Array(32).fill(3)],
-      keys: [{ kind: 1, votes: 1, public: admin.publicKey }],
-    },
-    admin,
-  );
-  return { dir, admin };
+  const { self } = await stateDirWithAuthority(dir);
+  return { dir, admin: self };
 }
 
 /** A peer's members as JSON text, signed by `admin` unless it is undefined. */

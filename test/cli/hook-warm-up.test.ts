@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Authority, FileStore, generateSigningKey, signNodeKey } from '../../src/index.js';
+import { signNodeKey } from '../../src/index.js';
 import { b64, newNodeKey, nodeKeyText } from '../nks-fixtures.js';
 import { makeTempDir, removeTempDirs } from '../support/temp-dirs.js';
+import { stateDirWithAuthority } from './authority-fixture.js';
 import { HookProcess } from './hook-process.js';
 
 // The hook runs its own path once at start on a made-up response (cli/hook-warm-up.ts): nothing
@@ -16,16 +16,7 @@ describe('tlock hook warm-up', () => {
     'leaves no made-up node behind (--workers %s): a patch for node 1 is skipped until node 1 is sent',
     async (workers) => {
       const dir = makeTempDir('tlock-hook-warm-');
-      const admin = generateSigningKey();
-      await Authority.create(
-        await FileStore.open(join(dir, 'tka')),
-        {
-          lastAUMHash: null,
-          disablementValues: [new Uint8Array(32).fill(3)],
-          keys: [{ kind: 1, votes: 1, public: admin.publicKey }],
-        },
-        admin,
-      );
+      const { self: admin } = await stateDirWithAuthority(dir);
       const hook = new HookProcess(['--dir', dir, '--workers', workers]);
       await sleep(1000); // the warm-up runs before the first line is read, or the line waits for it
       const patch = { PeersChangedPatch: [{ NodeID: 1, Online: true }] };
