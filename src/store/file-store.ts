@@ -112,12 +112,12 @@ export class FileStore implements CompactableStore {
 
   children(hash: Uint8Array): Promise<AUM[]> {
     return settle(() =>
-      this.index.children(nameOf(hash, 'FileStore.children: hash')).map((n) => this.handOut(n)!),
+      this.index.storedChildren(nameOf(hash, 'FileStore.children: hash')).map((s) => handOut(s.aum)),
     );
   }
 
   heads(): Promise<AUM[]> {
-    return settle(() => this.index.heads().map((n) => this.handOut(n)!));
+    return settle(() => this.index.storedHeads().map((s) => handOut(s.aum)));
   }
 
   /** For the authority's chain walks only (src/authority/store.ts): the stored AUMs themselves. */
@@ -129,8 +129,8 @@ export class FileStore implements CompactableStore {
 
   /** A caller's copy of the live AUM named `name`, if there is one. */
   private handOut(name: string): AUM | undefined {
-    const file = this.index.liveFile(name);
-    return file === undefined ? undefined : handOut(file.record.aum);
+    const stored = this.index.stored(name);
+    return stored === undefined ? undefined : handOut(stored.aum);
   }
 
   /**

@@ -28,19 +28,12 @@ export class RecordIndex {
   }
 
   /** The AUM with this name if it is live (stored and not purged). */
-  live(name: string): AUM | undefined {
-    return this.liveFile(name)?.record.aum;
+  private live(name: string): AUM | undefined {
+    const record = this.files.get(name)?.record;
+    return record !== undefined && recordIsLive(record) ? record.aum : undefined;
   }
 
-  /** The file of the AUM with this name if it is live (stored and not purged). */
-  liveFile(name: string): (RecordFile & { record: { aum: AUM } }) | undefined {
-    const file = this.files.get(name);
-    return file !== undefined && recordIsLive(file.record)
-      ? (file as RecordFile & { record: { aum: AUM } })
-      : undefined;
-  }
-
-  /** The live AUM with this name and its hash, as stored (for in-place reads). */
+  /** The live AUM with this name and its hash, as stored (in-place reads; copies are the store's to make). */
   stored(name: string): StoredAUM | undefined {
     return this.liveAUMs.get(name);
   }
@@ -53,22 +46,10 @@ export class RecordIndex {
   }
 
   liveNames(): string[] {
-    return [...this.files.keys()].filter((name) => this.live(name) !== undefined);
+    return [...this.liveAUMs.keys()];
   }
 
-  /** Names of the live children of `name`. */
-  children(name: string): string[] {
-    return [...(this.childNames.get(name) ?? [])];
-  }
-
-  /** Names of live AUMs with no live child: so an AUM whose children were all purged is a head again. */
-  heads(): string[] {
-    const out: string[] = [];
-    for (const name of this.liveAUMs.keys()) if (!this.childNames.get(name)?.size) out.push(name);
-    return out;
-  }
-
-  /** The heads, as stored (for in-place reads). */
+  /** Live AUMs with no live child, as stored: so an AUM whose children were all purged is a head again. */
   storedHeads(): StoredAUM[] {
     const out: StoredAUM[] = [];
     for (const [name, stored] of this.liveAUMs) if (!this.childNames.get(name)?.size) out.push(stored);
