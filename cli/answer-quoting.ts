@@ -1,3 +1,5 @@
+import { AnswerQuotingInput, type InputLine } from './line-protocol.js';
+
 /*
  * When the hook may answer with the map response's own bytes instead of JSON.stringify of what
  * JSON.parse made of them. The verifier judged the parsed value; the daemon reads the text. The two
@@ -29,6 +31,23 @@ const CLOSE_BRACKET = 0x5d;
  * the ones too deep to write (Go refuses more than 10 000 levels; map responses nest a few).
  */
 const MAX_QUOTED_DEPTH = 1000;
+
+/**
+ * The hook's answer carrying `netmap`, the verifier's answer to `resp` (JSON.parse of `line`): the
+ * line itself when `netmap` is `resp` passed on whole and JSON.parse lost nothing of it (the daemon
+ * then reads the server's own bytes), else `netmap` as JSON.stringify writes it.
+ */
+export function answerCarrying(
+  netmap: Readonly<Record<string, unknown>>,
+  resp: Readonly<Record<string, unknown>>,
+  line: InputLine,
+  rest: Record<string, unknown>,
+): unknown {
+  if (passedOnWhole(resp, netmap) && parsedFaithfully(line.text, resp)) {
+    return new AnswerQuotingInput('netmap', rest);
+  }
+  return { netmap, ...rest };
+}
 
 /** Whether `value` (JSON.parse of `text`) keeps everything Go will read from `text`. */
 export function parsedFaithfully(text: string, value: unknown): boolean {

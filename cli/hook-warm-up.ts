@@ -2,7 +2,7 @@ import type { AuthorityView } from '../src/netmap/types.js';
 import { NetmapVerifier } from '../src/netmap/verifier.js';
 import { madeUpSignatures } from '../src/pool/warm-up.js';
 import type { VerdictPool } from '../src/pool/verdict-pool.js';
-import { parsedFaithfully, passedOnWhole } from './answer-quoting.js';
+import { answerCarrying } from './answer-quoting.js';
 
 /**
  * Peers in the made-up map response: past NETMAP_PARALLEL_MIN_PEERS, so that the claims go through
@@ -32,5 +32,5 @@ export async function warmHookPath(pool: VerdictPool | undefined): Promise<void>
     authority,
     pool === undefined ? {} : { batcher: pool },
   ).filterAsync(resp);
-  if (passedOnWhole(resp, verdict.netmap)) parsedFaithfully(text, resp);
+  answerCarrying(verdict.netmap, resp, { text, bytes: [] }, {}); // the decision only: nothing is written
 }

@@ -10,12 +10,11 @@ import { NetmapVerifier } from '../../src/netmap/verifier.js';
 import { VerdictPool } from '../../src/pool/verdict-pool.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { errnoCode } from '../../src/store/io-error.js';
-import { parsedFaithfully, passedOnWhole } from '../answer-quoting.js';
+import { answerCarrying } from '../answer-quoting.js';
 import { usageError } from '../cli-error.js';
 import { defineCommand } from '../command.js';
 import { HookSync, type HookSyncNote } from '../hook-sync.js';
 import {
-  AnswerQuotingInput,
   DEFAULT_MAX_LINE_BYTES,
   type InputLine,
   MAX_LINE_BYTES_LIMIT,
@@ -166,18 +165,6 @@ function hasPeers(resp: Netmap): boolean {
   );
 }
 
-/**
- * The answer carrying `netmap`: the line itself when `netmap` is the response passed on whole and
- * JSON.parse lost nothing of it (the daemon then reads the server's own bytes), else `netmap` as
- * JSON.stringify writes it.
- */
-function answerWith(netmap: Netmap, resp: Netmap, line: InputLine, rest: Record<string, unknown>): unknown {
-  if (passedOnWhole(resp, netmap) && parsedFaithfully(line.text, resp)) {
-    return new AnswerQuotingInput('netmap', rest);
-  }
-  return { netmap, ...rest };
-}
-
 interface HookOptions {
   workers: number;
   maxLineBytes: number;
@@ -255,7 +242,7 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
       if (isTlockError(e)) return errorLine(e.code, e.message);
       throw e;
     }
-    return answerWith(resp, resp, line, { dropped: [], selfLockedOut: null, enabled: false, ...extra });
+    return answerCarrying(resp, resp, line, { dropped: [], selfLockedOut: null, enabled: false, ...extra });
   };
 
   /** With --server: syncs when the server names another head (then re-reads the store). */
@@ -315,7 +302,7 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
           return passThrough(resp, line, {});
         case 'authority': {
           const verdict = await verifier.filterAsync(resp);
-          return answerWith(verdict.netmap, resp, line, {
+          return answerCarrying(verdict.netmap, resp, line, {
             dropped: verdict.dropped,
             selfLockedOut: verdict.selfLockedOut ?? null,
             enabled: true,
