@@ -156,6 +156,8 @@ export class PeriodicNote {
 }
 
 const NOTE_INTERVAL_MS = 60_000;
+/** The longest the first map response waits for the hook's warm-up (it takes well under a second). */
+const WARM_UP_WAIT_MS = 3_000;
 
 function hasPeers(resp: Netmap): boolean {
   return ['Peers', 'PeersChanged', 'PeersChangedPatch'].some((f) =>
@@ -324,7 +326,12 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     // Compiled while the daemon opens its map session, like the pool; a failure only loses the head start.
     // Loaded here, not at the top: signing the made-up peers needs modules `hook --help` does not.
     if (current.authority !== undefined) {
-      warming = import('../hook-warm-up.js').then((m) => m.warmHookPath(pool)).catch(() => {});
+      const warmUp = import('../hook-warm-up.js').then((m) => m.warmHookPath(pool)).catch(() => {});
+      // A warm-up that never ends must not keep the first response waiting: it waits WARM_UP_WAIT_MS at most.
+      warming = Promise.race([
+        warmUp,
+        new Promise<void>((resolve) => setTimeout(resolve, WARM_UP_WAIT_MS).unref()),
+      ]);
     }
     if (source.kind === 'none' && unfiltered.due()) {
       log(
