@@ -45,6 +45,16 @@ export function errorLine(code: string, message: string): ErrorLine {
   return { error: { code, message } };
 }
 
+/**
+ * Told of each line's bytes as they arrive, before the line is complete and parsed (the hook
+ * starts checking signatures then). A skipped line's bytes stop being told once it is too long.
+ */
+export interface LineWatcher {
+  piece(bytes: Buffer): void;
+  /** The line is complete (or skipped). */
+  end(): void;
+}
+
 /** A line read, or how long it got before it was skipped. */
 type Line = InputLine | { skipped: number };
 
@@ -60,6 +70,7 @@ export async function runLineProtocol(
     maxLineBytes?: number;
     /** Called when an answer cannot be written (an error line goes out instead). */
     unwritable?: () => void;
+    watcher?: LineWatcher;
   } = {},
 ): Promise<void> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -72,7 +83,8 @@ export async function runLineProtocol(
     output.once('close', end);
     output.once('error', end);
   });
-  for await (const line of boundedLines(input, maxLineBytes)) {
+  const memory = new LineMemory(() => output.writableLength === 0);
+  for await (const line of boundedLines(input, maxLineBytes, memory, opts.watcher)) {
     const answer = await answerFor(line, handle, maxLineBytes);
     if (gone) return;
     let parts: (string | Buffer)[];
@@ -132,7 +144,12 @@ function unwritableLine(e: unknown): string {
  * Lines of `input` (LF or CRLF), never longer than `max` bytes: a longer one is read to its end
  * without being kept, and reported by its length. The last line needs no newline.
  */
-async function* boundedLines(input: Readable, max: number): AsyncGenerator<Line> {
+async function* boundedLines(
+  input: Readable,
+  max: number,
+  memory: LineMemory,
+  watcher?: LineWatcher,
+): AsyncGenerator<Line> {
   let parts: Buffer[] = [];
   let size = 0;
   let skipping = false;
@@ -147,24 +164,53 @@ async function* boundedLines(input: Readable, max: number): AsyncGenerator<Line>
         skipping = true;
         parts = [];
       }
-      if (!skipping && end > start) parts.push(buf.subarray(start, end));
+      if (!skipping && end > start) {
+        const piece = buf.subarray(start, end);
+        parts.push(piece);
+        watcher?.piece(piece);
+      }
       if (newline === -1) break;
-      yield skipping ? { skipped: size } : inputLine(parts);
+      watcher?.end();
+      yield skipping ? { skipped: size } : inputLine(parts, memory);
       parts = [];
       size = 0;
       skipping = false;
       start = newline + 1;
     }
   }
+  if (size > 0) watcher?.end();
   if (skipping) yield { skipped: size };
-  else if (size > 0) yield inputLine(parts);
+  else if (size > 0) yield inputLine(parts, memory);
 }
 
-function inputLine(parts: Buffer[]): InputLine {
-  const last = parts[parts.length - 1];
-  if (last !== undefined && last[last.length - 1] === 13) {
-    if (last.length === 1) parts.pop();
-    else parts[parts.length - 1] = last.subarray(0, last.length - 1);
+function inputLine(parts: Buffer[], memory: LineMemory): InputLine {
+  let size = 0;
+  for (const part of parts) size += part.length;
+  if (size > 0 && parts[parts.length - 1]!.at(-1) === 13) size--; // the CR of a CRLF
+  const bytes = memory.take(size);
+  let at = 0;
+  for (const part of parts) at += part.copy(bytes, at, 0, Math.min(part.length, size - at));
+  return { text: bytes.toString('utf8'), bytes: [bytes] };
+}
+
+/** Lines up to this size are joined in memory kept from line to line. */
+const KEPT_LINE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Memory for joining a line's pieces, reused from line to line. Memory fresh from the system
+ * costs far more than the copy into it (measured here: ~40 ms for a 7.5 MB line, against under
+ * 1 ms into memory already used). A line is joined into the kept memory only when nothing
+ * written from the last one is still queued: the answer may quote the line's own bytes.
+ */
+class LineMemory {
+  #kept: Buffer | undefined;
+  constructor(readonly free: () => boolean) {}
+
+  take(size: number): Buffer {
+    if (size > KEPT_LINE_BYTES) return Buffer.allocUnsafe(size);
+    if (this.#kept === undefined || this.#kept.length < size || !this.free()) {
+      this.#kept = Buffer.allocUnsafeSlow(Math.max(size, this.#kept?.length ?? 0));
+    }
+    return this.#kept.subarray(0, size);
   }
-  return { text: Buffer.concat(parts).toString('utf8'), bytes: parts };
 }
