@@ -40,6 +40,7 @@ const NODE_KEY_AT = 8; // after the pair head 02 58 22 and "np"
 const KEY_ID_AT = 43;
 const SIGNATURE_AT = 78;
 const SIGNATURE_PAIR_AT = 75;
+const SIGNATURE_PAIR_LENGTH = 3 + 64;
 const WRAPPING_PAIR_AT = 142;
 
 /** [offset, byte] pairs every canonical Direct of this layout has. */
@@ -55,9 +56,8 @@ const WRAPPING_PAIR_HEAD = [0x06, 0x58, 32]; // key 6, bytes(32)
 const bytes = new Uint8Array(WITH_WRAPPING);
 const signatureView = bytes.subarray(SIGNATURE_AT, SIGNATURE_AT + 64);
 /** The sig-hash input: the map without its signature pair (one pair fewer in its header). */
-const unsigned = new Uint8Array(WITH_WRAPPING - 67);
-const unsignedWithWrapping = unsigned.subarray(0, WITH_WRAPPING - 67);
-const unsignedWithoutWrapping = unsigned.subarray(0, WITHOUT_WRAPPING - 67);
+const unsignedWithWrapping = new Uint8Array(WITH_WRAPPING - SIGNATURE_PAIR_LENGTH);
+const unsignedWithoutWrapping = unsignedWithWrapping.subarray(0, WITHOUT_WRAPPING - SIGNATURE_PAIR_LENGTH);
 const sigHash = new Uint8Array(32);
 
 /** Lower-case hex digit → value; anything else (upper case included) -1. */
@@ -82,9 +82,10 @@ export function checkCanonicalDirect(
   const trusted = trustedKey(state);
   if (trusted === undefined) return undefined;
   // The sig-hash input: the header with one pair fewer, pairs 1-3, then pair 6 if present.
+  const unsigned = unsignedWithWrapping;
   unsigned[0] = bytes[0]! - 1;
   for (let i = 1; i < SIGNATURE_PAIR_AT; i++) unsigned[i] = bytes[i]!;
-  for (let i = WRAPPING_PAIR_AT; i < n; i++) unsigned[i - 67] = bytes[i]!;
+  for (let i = WRAPPING_PAIR_AT; i < n; i++) unsigned[i - SIGNATURE_PAIR_LENGTH] = bytes[i]!;
   blake2s256Into(n === WITH_WRAPPING ? unsignedWithWrapping : unsignedWithoutWrapping, sigHash);
   return verifyZip215StrictR(trusted, sigHash, signatureView) ? 'authorised' : 'bad-signature';
 }

@@ -10,6 +10,7 @@ import {
 } from '../../src/model/nks.js';
 import type { State } from '../../src/model/state.js';
 import { computeVerdict, fullVerdict } from '../../src/netmap/peer-verdict.js';
+import { madeUpSignatures } from '../../src/pool/warm-up.js';
 import { checkCanonicalDirect } from '../../src/signing/canonical-direct.js';
 import { signByCredential } from '../../src/signing/credential.js';
 import { signNodeKey } from '../../src/signing/direct.js';
@@ -227,9 +228,20 @@ function outcome(f: () => unknown): Outcome {
   }
 }
 
+type Tally = Record<'authorised' | 'bad-signature' | 'fallback', number>;
+
+/** Expects computeVerdict to give (or throw) exactly what fullVerdict does; counts what the fast path said. */
+function expectSameVerdict(state: State, key: string, sig: string, tally: Tally): void {
+  tally[checkCanonicalDirect(state, key, sig) ?? 'fallback']++;
+  const fast = outcome(() => computeVerdict(state, key, sig));
+  const full = outcome(() => fullVerdict(state, key, sig));
+  expect(fast).toStrictEqual(full);
+  expect(JSON.stringify(fast)).toBe(JSON.stringify(full));
+}
+
 describe('the canonical Direct fast path gives the general path’s verdicts', () => {
   it('for valid, mutated, truncated and non-canonical signatures, any key text, any state', () => {
-    const answered = { authorised: 0, 'bad-signature': 0, fallback: 0 };
+    const answered: Tally = { authorised: 0, 'bad-signature': 0, fallback: 0 };
     fc.assert(
       fc.property(
         fc
@@ -238,13 +250,7 @@ describe('the canonical Direct fast path gives the general path’s verdicts', (
             fc.tuple(fc.constant(i), keyText(signatures[i]![0]), byteChange, textChange, stateIndex),
           ),
         ([i, key, changeBytes, changeText, s]) => {
-          const state = states[s]!;
-          const sig = changeText(b64(changeBytes(signatures[i]![1])));
-          answered[checkCanonicalDirect(state, key, sig) ?? 'fallback']++;
-          const fast = outcome(() => computeVerdict(state, key, sig));
-          const full = outcome(() => fullVerdict(state, key, sig));
-          expect(fast).toStrictEqual(full);
-          expect(JSON.stringify(fast)).toBe(JSON.stringify(full));
+          expectSameVerdict(states[s]!, key, changeText(b64(changeBytes(signatures[i]![1]))), answered);
         },
       ),
       { numRuns: 1500 },
@@ -288,19 +294,14 @@ function resignedChange(i: number, wrapping: boolean, change: (b: Uint8Array) =>
 
 describe('the canonical Direct fast path on changed layouts signed as the general path hashes them', () => {
   it('gives the general path’s verdict', () => {
-    const answered = { authorised: 0, 'bad-signature': 0, fallback: 0 };
+    const answered: Tally = { authorised: 0, 'bad-signature': 0, fallback: 0 };
     fc.assert(
       fc.property(
         fc
           .nat(nodeKeys.length - 1)
           .chain((i) => fc.tuple(fc.constant(i), fc.boolean(), byteChange, keyText(i), stateIndex)),
         ([i, wrapping, changeBytes, key, s]) => {
-          const state = states[s]!;
-          const sig = b64(resignedChange(i, wrapping, changeBytes));
-          answered[checkCanonicalDirect(state, key, sig) ?? 'fallback']++;
-          expect(outcome(() => computeVerdict(state, key, sig))).toStrictEqual(
-            outcome(() => fullVerdict(state, key, sig)),
-          );
+          expectSameVerdict(states[s]!, key, b64(resignedChange(i, wrapping, changeBytes)), answered);
         },
       ),
       { numRuns: 1000 },
@@ -362,6 +363,11 @@ describe('checkCanonicalDirect answers for exactly the canonical Direct shapes',
       key,
       b64(withRotationKey),
     );
+  });
+
+  it('is the path the workers’ warm-up runs, so that it is compiled before a real batch', () => {
+    const { state: madeUp, claims } = madeUpSignatures(4);
+    for (const [k, s] of claims) expect(checkCanonicalDirect(madeUp, k, s)).toBe('authorised');
   });
 
   it('gives the general path’s verdict for Tailscale’s credential and a node signed with it', () => {
