@@ -109,7 +109,9 @@ export class NetmapVerifier {
    * the `batcher` (worker threads) first. Call it one map response at a time.
    */
   async filterAsync(mapResponse: Netmap): Promise<NetmapVerdict> {
-    const early = await this.#earlyVerdicts();
+    const prefetched = this.#prefetched;
+    this.#prefetched = undefined;
+    const early = prefetched === undefined ? undefined : await prefetched;
     this.#view.save();
     const read = this.#reader.read(mapResponse);
     const { head, state } = this.#current();
@@ -167,14 +169,6 @@ export class NetmapVerifier {
         this.#prefetched = done;
       },
     };
-  }
-
-  /** What the last `prefetch` found, once it is done (only a verdict map the cache cannot hold). */
-  async #earlyVerdicts(): Promise<EarlyVerdicts | undefined> {
-    const prefetched = this.#prefetched;
-    if (prefetched === undefined) return undefined;
-    this.#prefetched = undefined;
-    return prefetched;
   }
 
   /** The batch's verdicts, for when the cache is smaller than the batch (or off); added to `aside`. */
