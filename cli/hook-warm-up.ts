@@ -11,8 +11,9 @@ import { answerCarrying } from './answer-quoting.js';
 const WARM_UP_PEERS = 512;
 
 /**
- * Runs the hook's own path (JSON.parse, reading the response as Go does, claims posted to the
- * pool and folded back, the check before quoting) once on a made-up map response, judged by a
+ * Runs the hook's own path (the scan of the arriving bytes, JSON.parse, reading the response as
+ * Go does, claims posted to the pool and folded back, the check before quoting) once on a made-up
+ * map response, judged by a
  * throwaway verifier against a made-up state that trusts only a key made up here. The first real
  * response then finds that code compiled (the workers are warmed by `VerdictPool.warm`); nothing
  * of this reaches the hook's own verifier, its cache or its view of the daemon.
@@ -27,10 +28,13 @@ export async function warmHookPath(pool: VerdictPool | undefined): Promise<void>
     KeySignature: sig,
   }));
   const text = JSON.stringify({ Peers: peers });
+  const verifier = new NetmapVerifier(authority, pool === undefined ? {} : { batcher: pool });
+  const prefetch = verifier.prefetch();
+  const bytes = Buffer.from(text);
+  // In pieces, as a pipe delivers a line.
+  for (let at = 0; at < bytes.length; at += 16 * 1024) prefetch?.push(bytes.subarray(at, at + 16 * 1024));
+  prefetch?.arrived();
   const resp = JSON.parse(text) as Record<string, unknown>;
-  const verdict = await new NetmapVerifier(
-    authority,
-    pool === undefined ? {} : { batcher: pool },
-  ).filterAsync(resp);
+  const verdict = await verifier.filterAsync(resp);
   answerCarrying(verdict.netmap, resp, { text, bytes: [] }, {}); // the decision only: nothing is written
 }
