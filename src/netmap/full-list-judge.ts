@@ -1,6 +1,7 @@
 import type { NodeId, PeerColumns } from './peer-columns.js';
 import { judgePeer, withObsoleteRotations } from './peer-verdict.js';
 import type { PeerVerdict } from './types.js';
+import { VerdictTally } from './verdict-tally.js';
 
 /** A full list judged under a head: `judgePeer`'s verdict on each entry that counts (undefined for the others). */
 class JudgedList {
@@ -51,16 +52,16 @@ export interface FullListVerdicts {
  * KeySignature and UnsignedPeerAPIOnly values are equal to that entry's (`judgePeer`'s verdict is
  * a function of those three and the state, and the head names the state). Entries are paired by
  * node ID, at the same position first: pairing only decides what is reused, never a verdict.
- * A `Tally` of the last list, updated by the entries that differ, tells whether any peer is
- * refused and whether any rotation chain is authorised; only then are all of them looked at
- * (without an authorised rotation chain, no key is obsolete: `withObsoleteRotations`).
+ * A `VerdictTally` of the last list, updated by the entries that differ, tells whether any peer
+ * is refused and whether rotation could refuse any; only then is the list looked at as a whole
+ * (`withObsoleteRotations`).
  *
  * With `remembers` false, every list is judged by itself (no tally, no reuse).
  */
 export class FullListJudge {
   #last: JudgedList | undefined;
   /** Counts over `#last`'s verdicts (cleared when `#last` is undefined). */
-  readonly #tally = new Tally();
+  readonly #tally = new VerdictTally();
 
   constructor(readonly remembers: boolean) {}
 
@@ -127,33 +128,8 @@ export class FullListJudge {
       tally.add(v);
     }
     this.#last = new JudgedList(reuse.head, list, verdicts);
-    if (tally.rotations === 0) return { verdicts, allAuthorised: tally.refused === 0 };
+    if (tally.rotationRefusesNone) return { verdicts, allAuthorised: tally.refused === 0 };
     return settled(list, withObsoleteRotations(verdicts));
-  }
-}
-
-/** Counts over the verdicts `judgePeer` gave one list, kept up to date as verdicts come and go. */
-class Tally {
-  /** Verdicts that refuse their peer. */
-  refused = 0;
-  /** Authorised rotation chains: only they can make a key obsolete. */
-  rotations = 0;
-
-  add(v: PeerVerdict): void {
-    this.#count(v, 1);
-  }
-
-  remove(v: PeerVerdict): void {
-    this.#count(v, -1);
-  }
-
-  clear(): void {
-    this.refused = this.rotations = 0;
-  }
-
-  #count(v: PeerVerdict, by: 1 | -1): void {
-    if (!v.ok) this.refused += by;
-    else if (v.rotation !== undefined) this.rotations += by;
   }
 }
 

@@ -98,8 +98,7 @@ export function withObsoleteRotations<V extends PeerVerdict | undefined>(
     if (v?.ok === true && v.rotation !== undefined) rotated.push({ key: v.key, rotation: v.rotation });
   if (rotated.length === 0) return verdicts;
   const obsolete = obsoleteNodeKeys(rotated);
-  if (obsolete.size === 0) return verdicts;
-  return verdicts.map((v): V => {
+  return Array.from(verdicts, (v): V => {
     const why = v?.ok === true ? obsolete.get(v.key) : undefined;
     return why === undefined
       ? v

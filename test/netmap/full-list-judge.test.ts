@@ -6,7 +6,7 @@ import type { PeerVerdict } from '../../src/netmap/types.js';
 
 // What the judge reuses, counted: the verdicts themselves are checked against a cold verifier by
 // full-list.property.test.ts. Here the signature texts say the verdict: "ok", "bad", or
-// "rot:<key>" (an authorised rotation chain listing <key> as a previous key).
+// "rot:<key>[:<group>]" (an authorised rotation chain listing <key> as a previous key).
 
 function columns(peers: { ID: unknown; Key: string; KeySignature: string }[]): PeerColumns {
   return new MapResponseReader().read(JSON.parse(JSON.stringify({ Peers: peers }))).full!;
@@ -21,7 +21,8 @@ function counting(): { calls: string[]; verdict: (key: unknown, sig: unknown) =>
     const k = key as string;
     const s = sig as string;
     if (s === 'bad') return { ok: false, key: k, reason: 'BAD_SIGNATURE', detail: 'bad' };
-    const rotation = s.startsWith('rot:') ? { prev: [s.slice(4)], group: undefined } : undefined;
+    const [kind, prev, group] = s.split(':');
+    const rotation = kind === 'rot' ? { prev: [prev!], group } : undefined;
     return { ok: true, key: k, rotation };
   };
   return { calls, verdict };
@@ -78,6 +79,21 @@ describe('FullListJudge', () => {
     const back = judgeList(list);
     expect(reasons(back.verdicts)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
     expect(back.allAuthorised).toBe(true);
+  });
+
+  it('finds the obsolete keys again when rotation chains change order', () => {
+    const judge = new FullListJudge(true);
+    const { verdict } = counting();
+    const judgeList = (peers: ReturnType<typeof peer>[]) =>
+      judge.judge(judge.reuse(columns(peers), 'H'), verdict);
+    // Two chains of one group, equally long: a tie, and the reason names them in list order.
+    const a = peer(7, 'rot:k90:g', 'ka');
+    const b = peer(8, 'rot:k91:g', 'kb');
+    const details = (peers: ReturnType<typeof peer>[]) =>
+      judgeList(peers).verdicts.map((v) => (v!.ok ? 'ok' : v!.detail.slice(0, 12)));
+    expect(details([peer(1), a, b])).toEqual(['ok', 'tie: ka and ', 'tie: ka and ']);
+    expect(details([peer(1), b, a])).toEqual(['ok', 'tie: kb and ', 'tie: kb and ']);
+    expect(details([peer(2), b, a])).toEqual(['ok', 'tie: kb and ', 'tie: kb and ']);
   });
 
   it('leaves out entries that do not count, and starts again after a failure', () => {

@@ -109,6 +109,7 @@ type Edit =
   | { op: 'rekey'; at: number; pair: { key: string | undefined; sig: string | undefined } }
   | { op: 'insert'; at: number; entry: Entry }
   | { op: 'remove'; at: number }
+  | { op: 'move'; at: number; to: number }
   | { op: 'copy-id'; at: number; from: number }
   | { op: 'respell'; at: number; spelling: number }
   | { op: 'api-only'; at: number; apiOnly: unknown }
@@ -120,6 +121,7 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('rekey' as const), at, pair: pairArb }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('insert' as const), at, entry: entryArb }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), at }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('move' as const), at, to: at }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('copy-id' as const), at, from: at }) },
   {
     weight: 1,
@@ -156,6 +158,7 @@ function edited(list: readonly Entry[], edits: readonly Edit[]): Entry[] {
     const e = out[i]!;
     if (edit.op === 'rekey') Object.assign(e, edit.pair);
     else if (edit.op === 'remove') out.splice(i, 1);
+    else if (edit.op === 'move') out.splice(edit.to % out.length, 0, ...out.splice(i, 1));
     else if (edit.op === 'copy-id') e.id = out[edit.from % out.length]!.id;
     else if (edit.op === 'respell') e.spelling = edit.spelling;
     else if (edit.op === 'api-only') e.apiOnly = edit.apiOnly;
