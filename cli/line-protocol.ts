@@ -45,12 +45,24 @@ export function errorLine(code: string, message: string): ErrorLine {
   return { error: { code, message } };
 }
 
+/**
+ * Told of each line's bytes as they arrive, before the line is complete and parsed (the hook
+ * starts checking signatures then). A skipped line's bytes stop being told once it is too long.
+ */
+export interface LineWatcher {
+  piece(bytes: Buffer): void;
+  /** The line is complete (or skipped). */
+  end(): void;
+}
+
 /** A line read, or how long it got before it was skipped. */
 type Line = InputLine | { skipped: number };
 
 /**
  * Runs the protocol until the input ends or the output is closed. `handle` answers a parsed value
- * and must not throw (errors become error lines inside it).
+ * and must not throw (errors become error lines inside it). `output` must have copied what was
+ * written to it once nothing is pending (`writableLength` 0), as a pipe, socket or file has: a
+ * quoted line's memory is then reused for the next line.
  */
 export async function runLineProtocol(
   input: Readable,
@@ -60,6 +72,7 @@ export async function runLineProtocol(
     maxLineBytes?: number;
     /** Called when an answer cannot be written (an error line goes out instead). */
     unwritable?: () => void;
+    watcher?: LineWatcher;
   } = {},
 ): Promise<void> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -72,7 +85,8 @@ export async function runLineProtocol(
     output.once('close', end);
     output.once('error', end);
   });
-  for await (const line of boundedLines(input, maxLineBytes)) {
+  const memory = new LineMemory(() => output.writableLength === 0);
+  for await (const line of boundedLines(input, maxLineBytes, memory, opts.watcher)) {
     const answer = await answerFor(line, handle, maxLineBytes);
     if (gone) return;
     let parts: (string | Buffer)[];
@@ -132,8 +146,12 @@ function unwritableLine(e: unknown): string {
  * Lines of `input` (LF or CRLF), never longer than `max` bytes: a longer one is read to its end
  * without being kept, and reported by its length. The last line needs no newline.
  */
-async function* boundedLines(input: Readable, max: number): AsyncGenerator<Line> {
-  let parts: Buffer[] = [];
+async function* boundedLines(
+  input: Readable,
+  max: number,
+  memory: LineMemory,
+  watcher?: LineWatcher,
+): AsyncGenerator<Line> {
   let size = 0;
   let skipping = false;
   for await (const chunk of input) {
@@ -145,26 +163,74 @@ async function* boundedLines(input: Readable, max: number): AsyncGenerator<Line>
       size += end - start;
       if (!skipping && size > max) {
         skipping = true;
-        parts = [];
+        memory.discard();
       }
-      if (!skipping && end > start) parts.push(buf.subarray(start, end));
+      if (!skipping && end > start) {
+        const piece = buf.subarray(start, end);
+        memory.append(piece);
+        watcher?.piece(piece);
+      }
       if (newline === -1) break;
-      yield skipping ? { skipped: size } : inputLine(parts);
-      parts = [];
+      watcher?.end();
+      yield skipping ? { skipped: size } : inputLine(memory.take());
       size = 0;
       skipping = false;
       start = newline + 1;
     }
   }
+  if (size > 0) watcher?.end();
   if (skipping) yield { skipped: size };
-  else if (size > 0) yield inputLine(parts);
+  else if (size > 0) yield inputLine(memory.take());
 }
 
-function inputLine(parts: Buffer[]): InputLine {
-  const last = parts[parts.length - 1];
-  if (last !== undefined && last[last.length - 1] === 13) {
-    if (last.length === 1) parts.pop();
-    else parts[parts.length - 1] = last.subarray(0, last.length - 1);
+function inputLine(bytes: Buffer): InputLine {
+  const line = bytes.at(-1) === 13 ? bytes.subarray(0, bytes.length - 1) : bytes; // the CR of a CRLF
+  return { text: line.toString('utf8'), bytes: [line] };
+}
+
+/** Lines up to this size are read into memory kept from line to line. */
+const KEPT_LINE_BYTES = 32 * 1024 * 1024;
+const FIRST_LINE_BYTES = 64 * 1024;
+
+/**
+ * Where a line's pieces are copied as they arrive, in memory reused from line to line. Memory
+ * fresh from the system costs far more than the copy into it (measured here: ~40 ms for 7.5 MB,
+ * against under 1 ms into memory already used), and so does keeping each piece the stream hands
+ * over until the line ends (the allocator then hands that memory back, and takes it anew, every
+ * line). A line goes into the kept memory only when nothing written from the previous one is still
+ * queued: the answer may quote that line's own bytes.
+ */
+class LineMemory {
+  #kept: Buffer | undefined;
+  #line: Buffer | undefined;
+  #size = 0;
+  constructor(readonly free: () => boolean) {}
+
+  append(piece: Buffer): void {
+    const line = (this.#line ??=
+      this.#kept !== undefined && this.free() ? this.#kept : Buffer.allocUnsafeSlow(FIRST_LINE_BYTES));
+    const needed = this.#size + piece.length;
+    if (needed > line.length) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(needed, line.length * 2));
+      line.copy(larger, 0, 0, this.#size);
+      this.#line = larger;
+    }
+    piece.copy(this.#line, this.#size);
+    this.#size = needed;
   }
-  return { text: Buffer.concat(parts).toString('utf8'), bytes: parts };
+
+  /** The line's bytes; its memory is kept for the next line unless the line was very long. */
+  take(): Buffer {
+    const line = this.#line ?? Buffer.alloc(0);
+    if (line.length <= KEPT_LINE_BYTES && line.length > (this.#kept?.length ?? 0)) this.#kept = line;
+    const bytes = line.subarray(0, this.#size);
+    this.discard();
+    return bytes;
+  }
+
+  /** Forgets the line read so far (it is being skipped). */
+  discard(): void {
+    this.#line = undefined;
+    this.#size = 0;
+  }
 }

@@ -46,7 +46,7 @@ export { type UnwrappedAuthKey, wrapAuthKey, unwrapAuthKey } from './signing/wra
 export { type NodeKeyAuthorization, nodeKeyAuthorizedInState } from './signing/node-key-authorization.js';
 
 // ---- netmap verification on a node
-export { NetmapVerifier, type NetmapVerifierOptions } from './netmap/verifier.js';
+export { NetmapVerifier, type NetmapVerifierOptions, type ResponsePrefetch } from './netmap/verifier.js';
 export type { Netmap, NetmapVerdict, DroppedPeer, DropReason, AuthorityView } from './netmap/types.js';
 export { VerdictPool, type VerdictPoolOptions } from './pool/verdict-pool.js';
 

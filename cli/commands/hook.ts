@@ -6,7 +6,7 @@ import { TlockError, isTlockError } from '../../src/errors.js';
 import type { State } from '../../src/model/state.js';
 import { tkaInfoOf } from '../../src/netmap/map-response.js';
 import type { AuthorityView, Netmap } from '../../src/netmap/types.js';
-import { NetmapVerifier } from '../../src/netmap/verifier.js';
+import { NetmapVerifier, type ResponsePrefetch } from '../../src/netmap/verifier.js';
 import { VerdictPool } from '../../src/pool/verdict-pool.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { errnoCode } from '../../src/store/io-error.js';
@@ -17,6 +17,7 @@ import { HookSync, type HookSyncNote } from '../hook-sync.js';
 import {
   DEFAULT_MAX_LINE_BYTES,
   type InputLine,
+  type LineWatcher,
   MAX_LINE_BYTES_LIMIT,
   errorLine,
   runLineProtocol,
@@ -319,6 +320,25 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     }
   };
 
+  /** Signature checks started while a line arrives (NetmapVerifier.prefetch): only a head start. */
+  let prefetch: ResponsePrefetch | undefined;
+  const lineWatcher: LineWatcher = {
+    piece: (bytes) => {
+      if (prefetch === undefined && source.kind === 'authority') {
+        try {
+          prefetch = verifier.prefetch();
+        } catch {
+          // The line is checked as usual when it is handled.
+        }
+      }
+      prefetch?.push(bytes);
+    },
+    end: () => {
+      prefetch?.arrived();
+      prefetch = undefined;
+    },
+  };
+
   try {
     await reload();
     stamp = stampNow();
@@ -341,6 +361,7 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     await runLineProtocol(process.stdin, process.stdout, handle, {
       maxLineBytes: options.maxLineBytes,
       unwritable: () => verifier.forgetLast(),
+      watcher: lineWatcher,
     });
   } finally {
     watcher?.close();

@@ -49,6 +49,11 @@ export class ClaimBatch {
     await this.#batch?.finish();
   }
 
+  /** Asks the batcher to hand out work ahead: the caller is about to be busy for a while. */
+  runAhead(): void {
+    this.#batch?.runAhead?.();
+  }
+
   /** The verdicts of this batch beside the claims, for a cache too small to keep them all. */
   verdicts(): Map<string, { key: string; verdict: PeerVerdict }> {
     const out = new Map<string, { key: string; verdict: PeerVerdict }>();

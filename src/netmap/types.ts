@@ -86,6 +86,11 @@ export interface VerdictBatch {
   add(key: string, sig: string): void;
   /** Resolves once every claim added has had its verdict handed to the sink; rejects if the batch failed. */
   finish(): Promise<void>;
+  /**
+   * Optional: hand a share of the waiting claims out now rather than as workers ask for more,
+   * because the caller is about to keep its thread busy (and so unable to hand them out).
+   */
+  runAhead?(): void;
 }
 
 /**

@@ -35,6 +35,11 @@ export class VerdictCache {
     }
   }
 
+  /** The head the verdicts held were computed under. */
+  get head(): string | undefined {
+    return this.#head;
+  }
+
   get size(): number {
     return this.#entries.size;
   }

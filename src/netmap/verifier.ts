@@ -16,6 +16,7 @@ import {
   Unreadable,
 } from './map-response.js';
 import { ClaimBatch } from './claim-batch.js';
+import { ClaimScanner } from './claim-scanner.js';
 import { type FullListVerdicts, FullListJudge, type Reuse } from './full-list-judge.js';
 import type { PeerColumns } from './peer-columns.js';
 import { judgePeers, peerVerdict } from './peer-verdict.js';
@@ -40,7 +41,17 @@ type Judge = (peers: readonly PeerEntry[]) => readonly PeerVerdict[];
 
 /** `DaemonView.judgedUnder` after unfiltered responses: never a head, so every node is judged next. */
 const UNFILTERED = '';
-type Prefetched = ReadonlyMap<string, { key: string; verdict: PeerVerdict }>;
+/** A verdict kept beside the cache, by signature text. */
+type KeptVerdict = { key: string; verdict: PeerVerdict };
+/** Verdicts a prefetch computed under `head` that the cache may not hold. */
+type EarlyVerdicts = { head: string; verdicts: Map<string, KeptVerdict> | undefined };
+
+/** The bytes of a map response as they arrive, for `NetmapVerifier.prefetch`. */
+export interface ResponsePrefetch {
+  push(piece: Uint8Array): void;
+  /** The response is complete: no more pieces come. */
+  arrived(): void;
+}
 
 /**
  * The node-daemon side of Tailnet Lock: filters each map response from the (untrusted)
@@ -66,6 +77,8 @@ export class NetmapVerifier {
   readonly #reader = new MapResponseReader();
   readonly #view = new DaemonView();
   readonly #fullLists: FullListJudge;
+  /** The verdicts of the last `prefetch`, once its checks are done. */
+  #prefetched: Promise<EarlyVerdicts | undefined> | undefined;
 
   constructor(authority: AuthorityView, options: NetmapVerifierOptions = {}) {
     if (typeof authority !== 'object' || authority === null) {
@@ -100,15 +113,19 @@ export class NetmapVerifier {
    * the `batcher` (worker threads) first. Call it one map response at a time.
    */
   async filterAsync(mapResponse: Netmap): Promise<NetmapVerdict> {
+    const prefetched = this.#prefetched;
+    this.#prefetched = undefined;
+    const early = prefetched === undefined ? undefined : await prefetched;
     this.#view.save();
     const read = this.#reader.read(mapResponse);
     const { head, state } = this.#current();
-    if (this.#batcher === undefined) return this.#apply(mapResponse, read, state, head, undefined);
+    const aside = early?.head === head ? early.verdicts : undefined;
+    if (this.#batcher === undefined) return this.#apply(mapResponse, read, state, head, aside);
     const reuse = read.full === undefined ? undefined : this.#fullLists.reuse(read.full, head);
     // Each verdict goes into the cache as it arrives, while the workers check the rest.
     const claims = new ClaimBatch(this.#batcher, state, (key, sig, v) => this.#cache.set(sig, key, v));
-    this.#uncachedClaims(read, head, reuse, (key, sig) => claims.add(key, sig));
-    if (!claims.started) return this.#apply(mapResponse, read, state, head, undefined, reuse);
+    this.#uncachedClaims(read, head, aside, reuse, (key, sig) => claims.add(key, sig));
+    if (!claims.started) return this.#apply(mapResponse, read, state, head, aside, reuse);
     try {
       await claims.finish();
     } catch {
@@ -119,8 +136,55 @@ export class NetmapVerifier {
     // the workers ran, check again here.
     if (this.#authority.head !== head) return this.filter(mapResponse);
     // The cache holds them all unless it is smaller than the batch (or off): then keep them aside.
-    const prefetched = this.#cache.capacity < claims.size * 2 ? claims.verdicts() : undefined;
-    return this.#apply(mapResponse, read, state, head, prefetched, reuse);
+    return this.#apply(mapResponse, read, state, head, this.#keptAside(claims, aside), reuse);
+  }
+
+  /**
+   * Starts checking the signatures of a map response that is still arriving: `push` it the
+   * response's bytes as they come, and `arrived` at its end; `filterAsync` then waits for these
+   * checks rather than making them itself. Only a head start (claim-scanner.ts says why a wrong
+   * guess costs time, never a wrong verdict). Undefined without a batcher.
+   */
+  prefetch(): ResponsePrefetch | undefined {
+    if (this.#batcher === undefined) return undefined;
+    const { head, state } = this.#current();
+    const cache = this.#cache;
+    // A verdict that arrives after the head moved is dropped: the cache now holds another state's.
+    const claims = new ClaimBatch(this.#batcher, state, (key, sig, v) => {
+      if (cache.head === head) cache.set(sig, key, v);
+    });
+    const scanner = new ClaimScanner();
+    const claim = (key: string, sig: string): void => {
+      if (cache.get(sig, key) === undefined) claims.add(key, sig);
+    };
+    let arrived = false;
+    return {
+      push: (piece) => {
+        if (!arrived) scanner.push(piece, claim);
+      },
+      arrived: () => {
+        if (arrived) return;
+        arrived = true;
+        if (!claims.started) return;
+        const done = claims.finish().then(
+          () => ({ head, verdicts: this.#keptAside(claims, undefined) }),
+          () => undefined, // filterAsync checks whatever the cache lacks
+        );
+        claims.runAhead();
+        this.#prefetched = done;
+      },
+    };
+  }
+
+  /** The batch's verdicts, for when the cache is smaller than the batch (or off); added to `aside`. */
+  #keptAside(
+    claims: ClaimBatch,
+    aside: Map<string, KeptVerdict> | undefined,
+  ): Map<string, KeptVerdict> | undefined {
+    if (this.#cache.capacity >= claims.size * 2) return aside;
+    const verdicts = claims.verdicts();
+    if (aside !== undefined) for (const [sig, kept] of aside) if (!verdicts.has(sig)) verdicts.set(sig, kept);
+    return verdicts;
   }
 
   /**
@@ -201,12 +265,12 @@ export class NetmapVerifier {
     read: MapResponseView,
     state: State,
     head: string,
-    prefetched: Prefetched | undefined,
+    aside: ReadonlyMap<string, KeptVerdict> | undefined,
     reuse?: Reuse,
   ): NetmapVerdict {
     const verdict = (key: unknown, sig: unknown): PeerVerdict => {
-      if (prefetched !== undefined && typeof sig === 'string') {
-        const hit = prefetched.get(sig);
+      if (aside !== undefined && typeof sig === 'string') {
+        const hit = aside.get(sig);
         if (hit !== undefined && hit.key === key) return hit.verdict;
       }
       return peerVerdict(state, this.#cache, key, sig);
@@ -345,12 +409,13 @@ export class NetmapVerifier {
   #uncachedClaims(
     read: MapResponseView,
     head: string,
+    aside: ReadonlyMap<string, KeptVerdict> | undefined,
     reuse: Reuse | undefined,
     claim: (key: string, sig: string) => void,
   ): void {
     const consider = (key: unknown, sig: unknown, apiOnly = false): void => {
       if (apiOnly || typeof key !== 'string' || typeof sig !== 'string' || sig === '') return;
-      if (this.#cache.get(sig, key) === undefined) claim(key, sig);
+      if (this.#cache.get(sig, key) === undefined && aside?.get(sig)?.key !== key) claim(key, sig);
     };
     const each = (list: EntryList<PeerEntry>): void => {
       for (const e of list.latest) consider(e.key, e.sig, e.apiOnly);

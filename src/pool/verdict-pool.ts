@@ -26,6 +26,11 @@ export interface VerdictPoolOptions {
 export const POOL_CHUNK_CLAIMS = 128;
 /** Chunks each worker holds at once: the next one is there when it finishes one. */
 const IN_FLIGHT_PER_WORKER = 2;
+/**
+ * The share of waiting chunks `runAhead` hands out at once, spread over the workers. The rest
+ * still go to whichever worker asks first, so a worker on a slower vCPU does not end up last.
+ */
+const RUN_AHEAD_SHARE = 0.5;
 
 interface PoolWorker {
   readonly thread: Worker;
@@ -40,6 +45,8 @@ class PoolBatch implements VerdictBatch {
   readonly chunks: VerdictClaim[][] = [];
   #pending: VerdictClaim[] = [];
   out = 0;
+  /** Chunks that may still go out beyond IN_FLIGHT_PER_WORKER (see `runAhead`). */
+  ahead = 0;
   ended = false;
   failure: Error | undefined;
   readonly done: Promise<void>;
@@ -81,6 +88,11 @@ class PoolBatch implements VerdictBatch {
     return this.done.catch((e: Error) => {
       throw new TlockError('INTERNAL', `parallel signature checks failed: ${e.message}`, { cause: e });
     });
+  }
+
+  runAhead(): void {
+    this.ahead = Math.ceil(this.queue.length * RUN_AHEAD_SHARE);
+    this.dispatch();
   }
 
   settleIfDone(): void {
@@ -196,9 +208,12 @@ export class VerdictPool implements VerdictBatcher {
     for (const batch of this.#batches.values()) {
       while (batch.queue.length > 0) {
         let w: PoolWorker | undefined;
-        for (const c of workers)
-          if (c.inFlight < IN_FLIGHT_PER_WORKER && (w === undefined || c.inFlight < w.inFlight)) w = c;
+        for (const c of workers) if (w === undefined || c.inFlight < w.inFlight) w = c;
         if (w === undefined) return;
+        if (w.inFlight >= IN_FLIGHT_PER_WORKER) {
+          if (batch.ahead === 0) return;
+          batch.ahead--;
+        }
         const chunk = batch.queue.shift()!;
         if (w.stateOf !== batch.id) {
           w.thread.postMessage({

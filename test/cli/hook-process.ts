@@ -28,7 +28,14 @@ export class HookProcess {
 
   /** Sends one line (a string, or its bytes) and returns the raw line answered. */
   async ask(line: string | Buffer): Promise<string> {
-    const answer = new Promise<string>((resolve, reject) => {
+    const answer = this.next();
+    this.child.stdin.write(typeof line === 'string' ? line + '\n' : Buffer.concat([line, Buffer.from('\n')]));
+    return answer;
+  }
+
+  /** The next answer, to a line already sent. */
+  next(): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
       const early = this.#answers.shift();
       if (early !== undefined) return resolve(early);
       const timer = setTimeout(() => reject(new Error(`no answer; stderr: ${this.stderr.join('')}`)), 20_000);
@@ -37,8 +44,6 @@ export class HookProcess {
         resolve(l);
       });
     });
-    this.child.stdin.write(typeof line === 'string' ? line + '\n' : Buffer.concat([line, Buffer.from('\n')]));
-    return answer;
   }
 
   async askJSON(value: unknown): Promise<Record<string, unknown>> {

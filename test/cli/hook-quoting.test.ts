@@ -90,4 +90,24 @@ describe('tlock hook answers with the response itself when it passes it on whole
     expect(answer).toBe(`{"netmap":${line},"dropped":[],"selfLockedOut":null,"enabled":false}`);
     expect(await hook.end()).toBe(0);
   });
+
+  it('quotes each line’s own bytes while earlier answers still wait for a reader that stopped reading', async () => {
+    const hook = new HookProcess([
+      '--dir',
+      join(makeTempDir('tlock-hook-quoting-'), 'none'),
+      '--workers',
+      '0',
+    ]);
+    // Answers smaller than the output's buffer mark are queued without a wait when the pipe is
+    // full: the memory holding a queued answer's line must not take the next line.
+    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ Domain: String(i).repeat(6000) }));
+    hook.child.stdout.pause();
+    hook.child.stdin.write(lines.map((l) => l + '\n').join(''));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    hook.child.stdout.resume();
+    for (const line of lines) {
+      expect(await hook.next()).toBe(`{"netmap":${line},"dropped":[],"selfLockedOut":null,"enabled":false}`);
+    }
+    expect(await hook.end()).toBe(0);
+  });
 });

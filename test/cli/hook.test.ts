@@ -148,6 +148,31 @@ describe('tlock hook', () => {
     expect(await pooled.end()).toBe(0);
   });
 
+  it('gives the same verdicts whatever pairs its early scan of the bytes guesses', async () => {
+    const dir = stateDir();
+    const { admin } = await withAuthority(dir);
+    const peers = Array.from({ length: 300 }, (_, i) => peerOf(i, admin));
+    // KeySignature before Key: the scan, which looks for a Key before each signature, pairs each
+    // signature with the previous peer's key.
+    const reordered = peers.map(({ KeySignature, ...rest }) => ({ KeySignature, ...rest }));
+    // Each peer with the next one's signature: the scan's pairs are right for nobody.
+    const shifted = peers.map((p, i) => ({
+      ...p,
+      KeySignature: peers[(i + 1) % peers.length]!['KeySignature'],
+    }));
+    const single = new HookProcess(['--dir', dir, '--workers', '0']);
+    const pooled = new HookProcess(['--dir', dir, '--workers', '2']);
+    for (const netmap of [{ Peers: reordered }, { Peers: shifted }, { Peers: peers }]) {
+      expect(await pooled.askJSON(netmap)).toEqual(await single.askJSON(netmap));
+    }
+    const answer = await pooled.askJSON({ Peers: shifted });
+    expect((answer['dropped'] as { reason: string }[]).map((d) => d.reason)).toEqual(
+      Array(300).fill('WRONG_NODE_KEY'),
+    );
+    expect(await single.end()).toBe(0);
+    expect(await pooled.end()).toBe(0);
+  });
+
   it('can be killed mid-stream', async () => {
     const dir = stateDir();
     const { admin } = await withAuthority(dir);

@@ -1,0 +1,67 @@
+import { MAX_NETMAP_PEERS, NETMAP_CACHE_MAX_SIGNATURE_TEXT } from '../limits.js';
+
+/*
+ * A guess, from the raw bytes of a map response still arriving, at the (Key, KeySignature) pairs
+ * it carries, so that their signatures can be checked while the rest arrives and is parsed. It
+ * only ever saves time: a verdict is a pure function of (state, key text, signature text), cached
+ * under both texts, so a pair guessed wrong (another object's Key, an escaped or non-ASCII text
+ * that parses to something else) is a verdict nobody looks up. What is judged is still read from
+ * the parsed response (map-response.ts).
+ *
+ * It looks for what Go's encoder writes for a tailcfg.Node: `"Key":"nodekey:<64 hex>"` followed,
+ * within a few hundred bytes and before the next signature, by `"KeySignature":"<base64>"`.
+ */
+
+const KEY_NAME = Buffer.from('"Key":"');
+const SIG_NAME = Buffer.from('"KeySignature":"');
+const QUOTE = 0x22;
+/** `nodekey:` and 64 hex digits. */
+const KEY_TEXT_LENGTH = 72;
+/** How far before a signature its node's Key may be (Go writes KeyExpiry between the two). */
+const KEY_WINDOW = 1024;
+/** Bytes kept from one piece to the next: a pair cut in two is found whole in the next piece. */
+const CARRY_LIMIT = KEY_WINDOW + NETMAP_CACHE_MAX_SIGNATURE_TEXT + SIG_NAME.length;
+
+export class ClaimScanner {
+  #carry: Buffer = Buffer.alloc(0);
+  #found = 0;
+
+  /**
+   * Scans the next piece of the text; calls `claim` for each pair completed in it. Past
+   * MAX_NETMAP_PEERS pairs it stops: no list the verifier accepts is longer.
+   */
+  push(piece: Uint8Array, claim: (key: string, sig: string) => void): void {
+    if (this.#found >= MAX_NETMAP_PEERS) return;
+    const buf =
+      this.#carry.length === 0
+        ? Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength)
+        : Buffer.concat([this.#carry, piece]);
+    let done = 0; // everything before this belongs to a pair already handled
+    for (;;) {
+      const at = buf.indexOf(SIG_NAME, done);
+      if (at === -1) break;
+      const start = at + SIG_NAME.length;
+      const close = buf.indexOf(QUOTE, start);
+      if (close === -1) break; // the rest arrives with the next piece
+      const key = this.#keyBefore(buf, Math.max(done, at - KEY_WINDOW), at);
+      const length = close - start;
+      if (key !== undefined && length > 0 && length <= NETMAP_CACHE_MAX_SIGNATURE_TEXT) {
+        claim(key, buf.toString('latin1', start, close));
+        if (++this.#found >= MAX_NETMAP_PEERS) return;
+      }
+      done = close + 1;
+    }
+    // Copied: the caller may reuse the piece's memory.
+    this.#carry = Buffer.from(buf.subarray(Math.max(done, buf.length - CARRY_LIMIT)));
+  }
+
+  /** The last `"Key":"nodekey:…"` text between `from` and `to`, if any. */
+  #keyBefore(buf: Buffer, from: number, to: number): string | undefined {
+    const at = buf.subarray(from, to).lastIndexOf(KEY_NAME);
+    if (at === -1) return undefined;
+    const start = from + at + KEY_NAME.length;
+    const end = start + KEY_TEXT_LENGTH;
+    if (end >= to || buf[end] !== QUOTE) return undefined;
+    return buf.toString('latin1', start, end);
+  }
+}
