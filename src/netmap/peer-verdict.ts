@@ -1,4 +1,5 @@
 import { isTlockError } from '../errors.js';
+import { CANONICAL_DIRECT_NOT_VERIFIED, checkCanonicalDirect } from '../signing/canonical-direct.js';
 import { nodeKeyAuthorizedInState } from '../signing/node-key-authorization.js';
 import { SigKind } from '../model/nks.js';
 import type { State } from '../model/state.js';
@@ -88,7 +89,7 @@ export function judgePeer(
 /**
  * The verdicts of one set of peers (`judgePeer`'s, in list order; undefined for entries that are
  * not judged) with the keys made obsolete by a newer rotation refused (API-only peers included,
- * as in Tailscale). Returns `verdicts` itself when no key is obsolete.
+ * as in Tailscale). Returns `verdicts` itself when no rotation chain is authorised.
  */
 export function withObsoleteRotations<V extends PeerVerdict | undefined>(
   verdicts: readonly V[],
@@ -132,8 +133,24 @@ export function peerVerdict(
   return refuse(key, 'MALFORMED_SIGNATURE', 'KeySignature is not a base64 string');
 }
 
-/** The uncached verdict on a (Key, KeySignature) text pair: pure, so worker threads can run it. */
+/**
+ * The uncached verdict on a (Key, KeySignature) text pair: pure, so worker threads can run it.
+ * A canonical Direct signature takes the fused fast path (`checkCanonicalDirect`), which answers
+ * only where it gives the general path's verdict (`fullVerdict`) byte for byte; there, a key
+ * text it accepts is already the lower-case `nodekey:` text a verdict carries.
+ */
 export function computeVerdict(state: State, keyText: string, sigText: string): PeerVerdict {
+  const fast = checkCanonicalDirect(state, keyText, sigText);
+  if (fast === 'authorised') return { ok: true, key: keyText, rotation: undefined };
+  if (fast === 'bad-signature') return refuse(keyText, 'BAD_SIGNATURE', CANONICAL_DIRECT_NOT_VERIFIED);
+  return fullVerdict(state, keyText, sigText);
+}
+
+/**
+ * computeVerdict by the general path: decode the signature and check it with
+ * `nodeKeyAuthorizedInState`. The reference the fast path is tested against.
+ */
+export function fullVerdict(state: State, keyText: string, sigText: string): PeerVerdict {
   let nodeKey: Uint8Array;
   try {
     nodeKey = parseNodeKey(keyText);

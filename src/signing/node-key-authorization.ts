@@ -166,16 +166,18 @@ function verifyLevel(
   if (s.sigKind === SigKind.Direct || s.sigKind === SigKind.Credential) {
     if (s.nested !== undefined) malformed(`a ${kind} signature cannot nest another signature`);
     if (trusted.length !== 32 || !verifyZip215StrictR(trusted, sigHash, signature)) {
-      throw new TlockError(
-        'BAD_SIGNATURE',
-        depth === 0
-          ? `node-key signature: the ${kind} signature does not verify`
-          : `node-key signature: nested ${kind} at level ${depth} does not verify`,
-      );
+      throw new TlockError('BAD_SIGNATURE', levelNotVerifiedMessage(kind, depth));
     }
     return;
   }
   malformed(`unknown signature kind ${s.sigKind}`);
+}
+
+/** The BAD_SIGNATURE message for a Direct or Credential level (`kind` its name) `depth` rotations down. */
+export function levelNotVerifiedMessage(kind: string, depth: number): string {
+  return depth === 0
+    ? `node-key signature: the ${kind} signature does not verify`
+    : `node-key signature: nested ${kind} at level ${depth} does not verify`;
 }
 
 /** Tailscale's rotationDetails: nested node keys newest first, down to the first non-rotation. */

@@ -39,6 +39,18 @@ export function decodeBase64Transient(text: string, what: string): Uint8Array {
 }
 
 /**
+ * decodeBase64 (padded) of text that needs no normalisation, into `out` from its start: the
+ * number of bytes written, or -1 when the text is anything else (`decodeBase64` would normalise
+ * or refuse it) or `out` is too short. Allocates nothing: for the canonical Direct signature
+ * fast path (src/signing/canonical-direct.ts), which reads the bytes in place.
+ */
+export function decodeBase64Into(text: string, out: Uint8Array): number {
+  const end = wellFormedEnd(text, true);
+  if (end < 0 || decodedLength(end) > out.length) return -1;
+  return decodeSextets(text, end, out);
+}
+
+/**
  * One pass that decodes input needing no normalisation (no CR/LF, padding exactly where the
  * encoding puts it), into `into` when given (large enough), and returns undefined for anything
  * else, which `decodeChecked` then decodes or refuses with the reason. Netmaps carry one
@@ -49,15 +61,32 @@ function decodeWellFormed(
   padded: boolean,
   into: Uint8Array | undefined,
 ): Uint8Array | undefined {
+  const end = wellFormedEnd(text, padded);
+  if (end < 0) return undefined;
+  const length = decodedLength(end);
+  const out = into === undefined ? new Uint8Array(length) : into.subarray(0, length);
+  return decodeSextets(text, end, out) < 0 ? undefined : out;
+}
+
+/** Where the characters to decode end (padding cut off), or -1 when the length cannot be base64. */
+function wellFormedEnd(text: string, padded: boolean): number {
   let end = text.length;
   if (padded) {
-    if (end % 4 !== 0) return undefined;
+    if (end % 4 !== 0) return -1;
     if (end > 0 && text.charCodeAt(end - 1) === PAD) end -= text.charCodeAt(end - 2) === PAD ? 2 : 1;
   }
+  return end % 4 === 1 ? -1 : end;
+}
+
+/** The number of bytes `end` base64 characters decode to. */
+function decodedLength(end: number): number {
   const tail = end % 4;
-  if (tail === 1) return undefined;
-  const length = ((end - tail) / 4) * 3 + (tail === 0 ? 0 : tail - 1);
-  const out = into === undefined ? new Uint8Array(length) : into.subarray(0, length);
+  return ((end - tail) / 4) * 3 + (tail === 0 ? 0 : tail - 1);
+}
+
+/** Decodes text[0, end) into `out` (large enough): the bytes written, or -1 at a character outside the alphabet. */
+function decodeSextets(text: string, end: number, out: Uint8Array): number {
+  const tail = end % 4;
   let o = 0;
   let i = 0;
   for (; i + 4 <= end; i += 4) {
@@ -66,7 +95,7 @@ function decodeWellFormed(
       (sextet(text, i + 1) << 12) |
       (sextet(text, i + 2) << 6) |
       sextet(text, i + 3);
-    if (n < 0) return undefined;
+    if (n < 0) return -1;
     out[o++] = n >> 16;
     out[o++] = (n >> 8) & 0xff;
     out[o++] = n & 0xff;
@@ -75,11 +104,11 @@ function decodeWellFormed(
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
     const c = tail === 3 ? sextet(text, i + 2) : 0;
-    if ((a | b | c) < 0) return undefined;
+    if ((a | b | c) < 0) return -1;
     out[o++] = (a << 2) | (b >> 4);
     if (tail === 3) out[o++] = ((b & 15) << 4) | (c >> 2);
   }
-  return out;
+  return o;
 }
 
 /** The 6-bit value of the character at `i`, or a negative number (which poisons an OR) outside the alphabet. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TlockError, decodeBase64, hashFromBase32, hashToBase32 } from '../../src/index.js';
 import { fromHex, toHex } from '../../src/wire/bytes.js';
-import { decodeBase64Transient } from '../../src/wire/base64.js';
+import { decodeBase64Into, decodeBase64Transient } from '../../src/wire/base64.js';
 
 /*
  * decodeBase64, fromHex, hashToBase32 and toHex are written for speed. These references are the
@@ -115,6 +115,31 @@ describe('one-pass decoders agree with the plain ones', () => {
     expect([...first]).toEqual([0, 1, 2, 3, 4, 5]);
     decodeBase64Transient('/////w==', 'x');
     expect([...first.subarray(0, 4)]).toEqual([255, 255, 255, 255]); // overwritten: read at once
+  });
+
+  it('decodeBase64Into writes what decodeBase64 returns, or -1 for text it would normalise, refuse, or that does not fit', () => {
+    const out = new Uint8Array(60);
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 70 }),
+        fc.array(fc.tuple(fc.nat(), b64Chars, fc.boolean()), { maxLength: 2 }),
+        (bytes, edits) => {
+          let text = Buffer.from(bytes).toString('base64');
+          for (const [at, ch, insert] of edits) {
+            const i = text.length === 0 ? 0 : at % text.length;
+            text = text.slice(0, i) + ch + text.slice(insert ? i : i + 1);
+          }
+          const n = decodeBase64Into(text, out);
+          const plain = outcome(() => decodeBase64(text, 'x'));
+          if (n >= 0) expect(plain).toEqual({ bytes: [...out.subarray(0, n)] });
+          else if ('bytes' in plain && plain.bytes.length <= out.length)
+            expect(/[\r\n]/.test(text)).toBe(true); // only a line break needs normalising
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(decodeBase64Into('AAECAwQF', new Uint8Array(5))).toBe(-1);
+    expect(decodeBase64Into('AAECAwQF', out)).toBe(6);
   });
 
   it('decodeBase64 returns a plain Uint8Array that owns its memory', () => {
