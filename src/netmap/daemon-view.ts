@@ -1,5 +1,6 @@
 import { NETMAP_MAX_REMEMBERED_PEERS } from '../limits.js';
 import { type NodeId, type PatchEntry, type PeerEntry, patchedNode } from './map-response.js';
+import type { PeerColumns } from './peer-columns.js';
 
 /** One node the server has described, and whether the daemon holds it. Never modified: replaced. */
 export interface ViewNode {
@@ -15,7 +16,7 @@ interface Saved {
   readonly judgedUnder: string | undefined;
 }
 
-type Pending = { readonly entries: readonly PeerEntry[]; readonly held: readonly boolean[] };
+type Pending = { readonly list: PeerColumns; readonly held: (index: number) => boolean };
 
 /**
  * What the daemon holds, as the verifier knows it: the state a Go daemon's map session keeps
@@ -48,7 +49,10 @@ export class DaemonView {
       this.#pending = undefined;
       this.#nodes = new Map();
       this.#shared = false;
-      pending.entries.forEach((entry, i) => this.#nodes.set(entry.id, { entry, held: pending.held[i]! }));
+      const { list, held } = pending;
+      for (let i = 0; i < list.length; i++) {
+        if (list.counts(i)) this.#nodes.set(list.ids[i]!, { entry: list.entry(i), held: held(i) });
+      }
     }
     return this.#nodes;
   }
@@ -90,15 +94,20 @@ export class DaemonView {
   /** The IDs of the nodes the daemon holds. */
   heldIds(): NodeId[] {
     const pending = this.#pending;
-    if (pending !== undefined) return pending.entries.filter((_, i) => pending.held[i]).map((e) => e.id);
+    if (pending !== undefined) {
+      const { list, held } = pending;
+      const ids: NodeId[] = [];
+      for (let i = 0; i < list.length; i++) if (list.counts(i) && held(i)) ids.push(list.ids[i]!);
+      return ids;
+    }
     const out: NodeId[] = [];
     for (const [id, node] of this.#nodes) if (node.held) out.push(id);
     return out;
   }
 
-  /** A full list (one entry per node ID): it replaces everything; `held[i]` says whether entry i is passed on. */
-  applyFullList(entries: readonly PeerEntry[], held: readonly boolean[]): void {
-    this.#pending = { entries, held };
+  /** A full list: its entries that count replace everything; `held(i)` says whether entry i is passed on. */
+  applyFullList(list: PeerColumns, held: (index: number) => boolean): void {
+    this.#pending = { list, held };
   }
 
   applyRemoval(id: NodeId): void {

@@ -4,6 +4,9 @@ import { decodeBase64Transient } from '../wire/base64.js';
 import { describe } from '../wire/bytes.js';
 import { parseNodeKey } from '../wire/keytext.js';
 import { GoFieldReader, goFold } from './go-field-names.js';
+import { type EntryList, type NodeId, PeerColumns, type PeerEntry, Unreadable } from './peer-columns.js';
+
+export { type EntryList, type NodeId, type PeerEntry, Unreadable } from './peer-columns.js';
 
 /*
  * A map response as a node daemon reads it: Go's encoding/json decoding into Tailscale's tailcfg
@@ -23,21 +26,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** tailcfg.NodeID: an int64 (0 for a node without one). */
-export type NodeId = number;
-
-/** A Node of `Peers` or `PeersChanged` (or the response's own `Node`), as Go reads it. */
-export interface PeerEntry {
-  readonly id: NodeId;
-  /** The object itself: passed on untouched. */
-  readonly node: Readonly<Record<string, unknown>>;
-  /** The values of Key and KeySignature (undefined when absent); judged by peer-verdict.ts. */
-  readonly key: unknown;
-  readonly sig: unknown;
-  readonly apiOnly: boolean;
-  readonly name: string | undefined;
-}
-
 /** A `PeersChangedPatch` entry: what Go applies from it, and nothing else. */
 export interface PatchEntry {
   readonly id: NodeId;
@@ -47,24 +35,6 @@ export interface PatchEntry {
   readonly patch: Readonly<Record<string, unknown>>;
   /** Whether it sets Key or KeySignature, the only fields a verdict depends on. */
   readonly rekeys: boolean;
-}
-
-/** An entry Go cannot read, or could read more than one way: it is dropped. */
-export class Unreadable {
-  constructor(
-    readonly id: NodeId | undefined,
-    readonly name: string | undefined,
-    readonly detail: string,
-  ) {}
-}
-
-/** One list of a response, in input order. */
-export interface EntryList<T extends { readonly id: NodeId }> {
-  readonly items: readonly (T | Unreadable)[];
-  /** Indices of entries that a later entry with the same node ID replaces (Go keeps the last). */
-  readonly superseded: ReadonlySet<number>;
-  /** The entries that count: readable, and not superseded, in input order. */
-  readonly latest: readonly T[];
 }
 
 const RESPONSE_FIELDS = [
@@ -94,7 +64,7 @@ export interface MapResponseView {
   /** The response's own key for each field it carries (maybe not in the canonical case). */
   readonly keyOf: Readonly<Partial<Record<ResponseField, string>>>;
   /** A non-empty `Peers`: the whole list. Then the daemon ignores every delta beside it. */
-  readonly full: EntryList<PeerEntry> | undefined;
+  readonly full: PeerColumns | undefined;
   readonly upserts: EntryList<PeerEntry>;
   readonly removals: readonly NodeId[];
   readonly badRemovals: readonly Unreadable[];
@@ -193,49 +163,53 @@ export class MapResponseReader {
     };
   }
 
-  /** Tailscale's servers send lists sorted by ID: a strictly increasing run needs no index. */
-  #readPeers(values: readonly unknown[]): EntryList<PeerEntry> {
-    const items = new Array<PeerEntry | Unreadable>(values.length);
-    const latest: PeerEntry[] = [];
-    let previous = -Infinity;
-    let sorted = true;
-    for (let i = 0; i < values.length; i++) {
-      const item = this.#readPeer(values[i]);
-      items[i] = item;
-      if (item instanceof Unreadable) continue;
-      latest.push(item);
-      if (item.id <= previous) sorted = false;
-      previous = item.id;
+  /** Reads each entry as Go reads a tailcfg.Node into the columns of a `PeerColumns` (no object per entry). */
+  #readPeers(values: readonly unknown[]): PeerColumns {
+    const n = values.length;
+    const ids = new Array<NodeId>(n);
+    const keys = new Array<unknown>(n);
+    const sigs = new Array<unknown>(n);
+    const apiOnly = new Array<boolean>(n);
+    const names = new Array<string | undefined>(n);
+    const unreadable = new Map<number, Unreadable>();
+    for (let i = 0; i < n; i++) {
+      const value = values[i];
+      ids[i] = 0;
+      apiOnly[i] = false;
+      if (!isObject(value)) {
+        unreadable.set(i, new Unreadable(undefined, undefined, 'the peer entry is not an object'));
+        continue;
+      }
+      // Each field read at its own site: one key per site keeps V8's property lookups fast.
+      const { at, problem } = this.#node.layout(value);
+      const nameValue = at.Name === undefined ? undefined : value[at.Name];
+      const name = typeof nameValue === 'string' ? nameValue : undefined;
+      names[i] = name;
+      const id = readNodeId(at.ID === undefined ? undefined : value[at.ID]);
+      if (typeof id === 'string') {
+        unreadable.set(i, new Unreadable(undefined, name, id));
+        continue;
+      }
+      ids[i] = id;
+      if (problem !== undefined) {
+        unreadable.set(i, new Unreadable(id, name, problem));
+        continue;
+      }
+      const only = at.UnsignedPeerAPIOnly === undefined ? undefined : value[at.UnsignedPeerAPIOnly];
+      if (only !== undefined && only !== null && typeof only !== 'boolean') {
+        const detail = `UnsignedPeerAPIOnly must be a boolean, got ${describe(only)}`;
+        unreadable.set(i, new Unreadable(id, name, detail));
+        continue;
+      }
+      apiOnly[i] = only === true;
+      keys[i] = at.Key === undefined ? undefined : value[at.Key];
+      sigs[i] = at.KeySignature === undefined ? undefined : value[at.KeySignature];
     }
-    if (sorted) return { items, superseded: NO_SUPERSEDED, latest };
-    const superseded = supersededEntries(items);
-    const last: PeerEntry[] = [];
-    items.forEach((item, i) => {
-      if (!(item instanceof Unreadable) && !superseded.has(i)) last.push(item);
-    });
-    return { items, superseded, latest: last };
+    return new PeerColumns({ nodes: values.slice(), ids, keys, sigs, apiOnly, names, unreadable });
   }
 
   #readPeer(value: unknown): PeerEntry | Unreadable {
-    if (!isObject(value)) return unreadable(undefined, undefined, 'the peer entry is not an object');
-    const { at, problem } = this.#node.layout(value);
-    const nameValue = at.Name === undefined ? undefined : value[at.Name];
-    const name = typeof nameValue === 'string' ? nameValue : undefined;
-    const id = readNodeId(at.ID === undefined ? undefined : value[at.ID]);
-    if (typeof id === 'string') return unreadable(undefined, name, id);
-    if (problem !== undefined) return unreadable(id, name, problem);
-    const apiOnly = at.UnsignedPeerAPIOnly === undefined ? undefined : value[at.UnsignedPeerAPIOnly];
-    if (apiOnly !== undefined && apiOnly !== null && typeof apiOnly !== 'boolean') {
-      return unreadable(id, name, `UnsignedPeerAPIOnly must be a boolean, got ${describe(apiOnly)}`);
-    }
-    return {
-      id,
-      node: value,
-      key: at.Key === undefined ? undefined : value[at.Key],
-      sig: at.KeySignature === undefined ? undefined : value[at.KeySignature],
-      apiOnly: apiOnly === true,
-      name,
-    };
+    return this.#readPeers([value]).items[0]!;
   }
 
   #readPatch(value: unknown): PatchEntry | Unreadable {
@@ -298,21 +272,7 @@ function unreadable(id: NodeId | undefined, name: string | undefined, detail: st
   return new Unreadable(id, name, detail);
 }
 
-const NO_SUPERSEDED: ReadonlySet<number> = new Set();
-const NO_ENTRIES: EntryList<PeerEntry> = { items: [], superseded: NO_SUPERSEDED, latest: [] };
-
-/** The indices of entries that a later one with the same node ID replaces (Go keeps the last). */
-function supersededEntries(items: readonly (PeerEntry | Unreadable)[]): ReadonlySet<number> {
-  const last = new Map<NodeId, number>();
-  items.forEach((item, i) => {
-    if (!(item instanceof Unreadable)) last.set(item.id, i);
-  });
-  const out = new Set<number>();
-  items.forEach((item, i) => {
-    if (!(item instanceof Unreadable) && last.get(item.id) !== i) out.add(i);
-  });
-  return out;
-}
+const NO_ENTRIES: EntryList<PeerEntry> = { items: [], superseded: new Set(), latest: [] };
 
 /** A node with a patch's changes applied, as Go applies them; the node itself is not modified. */
 export function patchedNode(

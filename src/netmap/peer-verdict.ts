@@ -52,37 +52,58 @@ function normalisedKey(keyText: string): string | undefined {
 }
 
 /**
- * Judges a set of peers as Tailscale's netmap filter does: each by its signature (`verdict`),
- * except `UnsignedPeerAPIOnly` ones (unchecked, but their Key must parse); then, over all of them,
- * keys made obsolete by a newer rotation are refused too (API-only peers included, as in
- * Tailscale).
+ * Judges a set of peers as Tailscale's netmap filter does: each by itself (`judgePeer`), then,
+ * over all of them, keys made obsolete by a newer rotation are refused too.
  */
 export function judgePeers(
   peers: readonly PeerEntry[],
   verdict: (key: unknown, sig: unknown) => PeerVerdict,
-): PeerVerdict[] {
-  const verdicts = peers.map((peer): PeerVerdict => {
-    if (!peer.apiOnly) return verdict(peer.key, peer.sig);
-    const v = verdict(peer.key, undefined);
-    if (v.ok || v.reason === 'MALFORMED_PEER') return v;
-    // Unchecked, but Go still decodes it: bytes that are not base64 would fail the whole response.
-    if (!isBase64OrAbsent(peer.sig)) {
-      return refuse(
-        v.key,
-        'MALFORMED_SIGNATURE',
-        'KeySignature is not base64, so a Go daemon could not read it',
-      );
-    }
-    return { ok: true, key: v.key, rotation: undefined };
-  });
+): readonly PeerVerdict[] {
+  return withObsoleteRotations(peers.map((peer) => judgePeer(peer.key, peer.sig, peer.apiOnly, verdict)));
+}
+
+/**
+ * One peer by itself: by its signature (`verdict`), except `UnsignedPeerAPIOnly` ones (unchecked,
+ * but their Key must parse). A function of (key, sig, apiOnly) and the authority's state only.
+ */
+export function judgePeer(
+  key: unknown,
+  sig: unknown,
+  apiOnly: boolean,
+  verdict: (key: unknown, sig: unknown) => PeerVerdict,
+): PeerVerdict {
+  if (!apiOnly) return verdict(key, sig);
+  const v = verdict(key, undefined);
+  if (v.ok || v.reason === 'MALFORMED_PEER') return v;
+  // Unchecked, but Go still decodes it: bytes that are not base64 would fail the whole response.
+  if (!isBase64OrAbsent(sig)) {
+    return refuse(
+      v.key,
+      'MALFORMED_SIGNATURE',
+      'KeySignature is not base64, so a Go daemon could not read it',
+    );
+  }
+  return { ok: true, key: v.key, rotation: undefined };
+}
+
+/**
+ * The verdicts of one set of peers (`judgePeer`'s, in list order; undefined for entries that are
+ * not judged) with the keys made obsolete by a newer rotation refused (API-only peers included,
+ * as in Tailscale). Returns `verdicts` itself when no rotation chain is authorised.
+ */
+export function withObsoleteRotations<V extends PeerVerdict | undefined>(
+  verdicts: readonly V[],
+): readonly V[] {
   const rotated: RotatedPeer[] = [];
   for (const v of verdicts)
-    if (v.ok && v.rotation !== undefined) rotated.push({ key: v.key, rotation: v.rotation });
+    if (v?.ok === true && v.rotation !== undefined) rotated.push({ key: v.key, rotation: v.rotation });
   if (rotated.length === 0) return verdicts;
   const obsolete = obsoleteNodeKeys(rotated);
-  return verdicts.map((v): PeerVerdict => {
-    const why = v.ok ? obsolete.get(v.key) : undefined;
-    return why === undefined ? v : { ok: false, key: v.key, reason: 'OBSOLETE_ROTATION', detail: why };
+  return Array.from(verdicts, (v): V => {
+    const why = v?.ok === true ? obsolete.get(v.key) : undefined;
+    return why === undefined
+      ? v
+      : ({ ok: false, key: v!.key, reason: 'OBSOLETE_ROTATION', detail: why } as V);
   });
 }
 

@@ -17,6 +17,8 @@ import {
 } from './map-response.js';
 import { ClaimBatch } from './claim-batch.js';
 import { ClaimScanner } from './claim-scanner.js';
+import { type FullListVerdicts, FullListJudge, type Reuse } from './full-list-judge.js';
+import type { PeerColumns } from './peer-columns.js';
 import { judgePeers, peerVerdict } from './peer-verdict.js';
 import type {
   AuthorityView,
@@ -35,7 +37,7 @@ export interface NetmapVerifierOptions {
   batcher?: VerdictBatcher;
 }
 
-type Judge = (peers: readonly PeerEntry[]) => PeerVerdict[];
+type Judge = (peers: readonly PeerEntry[]) => readonly PeerVerdict[];
 
 /** `DaemonView.judgedUnder` after unfiltered responses: never a head, so every node is judged next. */
 const UNFILTERED = '';
@@ -74,6 +76,7 @@ export class NetmapVerifier {
   readonly #batcher: VerdictBatcher | undefined;
   readonly #reader = new MapResponseReader();
   readonly #view = new DaemonView();
+  readonly #fullLists: FullListJudge;
   /** The verdicts of the last `prefetch`, once its checks are done. */
   #prefetched: Promise<EarlyVerdicts | undefined> | undefined;
 
@@ -93,6 +96,7 @@ export class NetmapVerifier {
     }
     this.#authority = authority;
     this.#cache = new VerdictCache(size);
+    this.#fullLists = new FullListJudge(size > 0);
     this.#batcher = options.batcher;
   }
 
@@ -117,10 +121,11 @@ export class NetmapVerifier {
     const { head, state } = this.#current();
     const aside = early?.head === head ? early.verdicts : undefined;
     if (this.#batcher === undefined) return this.#apply(mapResponse, read, state, head, aside);
+    const reuse = read.full === undefined ? undefined : this.#fullLists.reuse(read.full, head);
     // Each verdict goes into the cache as it arrives, while the workers check the rest.
     const claims = new ClaimBatch(this.#batcher, state, (key, sig, v) => this.#cache.set(sig, key, v));
-    this.#uncachedClaims(read, head, aside, (key, sig) => claims.add(key, sig));
-    if (!claims.started) return this.#apply(mapResponse, read, state, head, aside);
+    this.#uncachedClaims(read, head, aside, reuse, (key, sig) => claims.add(key, sig));
+    if (!claims.started) return this.#apply(mapResponse, read, state, head, aside, reuse);
     try {
       await claims.finish();
     } catch {
@@ -131,7 +136,7 @@ export class NetmapVerifier {
     // the workers ran, check again here.
     if (this.#authority.head !== head) return this.filter(mapResponse);
     // The cache holds them all unless it is smaller than the batch (or off): then keep them aside.
-    return this.#apply(mapResponse, read, state, head, this.#keptAside(claims, aside));
+    return this.#apply(mapResponse, read, state, head, this.#keptAside(claims, aside), reuse);
   }
 
   /**
@@ -201,12 +206,8 @@ export class NetmapVerifier {
       );
     }
     const view = this.#view;
-    if (read.full !== undefined) {
-      view.applyFullList(
-        read.full.latest,
-        read.full.latest.map(() => true),
-      );
-    } else {
+    if (read.full !== undefined) view.applyFullList(read.full, () => true);
+    else {
       for (const id of read.removals) view.applyRemoval(id);
       for (const entry of read.upserts.latest) {
         if (!view.applyUpsert(entry)) {
@@ -265,6 +266,7 @@ export class NetmapVerifier {
     state: State,
     head: string,
     aside: ReadonlyMap<string, KeptVerdict> | undefined,
+    reuse?: Reuse,
   ): NetmapVerdict {
     const verdict = (key: unknown, sig: unknown): PeerVerdict => {
       if (aside !== undefined && typeof sig === 'string') {
@@ -277,8 +279,14 @@ export class NetmapVerifier {
     const outcome = new Outcome(resp, read);
     const scope = this.#scope(read, head);
     try {
-      if (scope === 'full-list') this.#applyFullList(outcome, read.full!, judge);
-      else this.#applyDelta(outcome, read, scope === 'every-node' ? judge : undefined);
+      if (scope === 'full-list') {
+        const full = read.full!;
+        this.#applyFullList(
+          outcome,
+          full,
+          this.#fullLists.judge(reuse ?? this.#fullLists.reuse(full, head), verdict),
+        );
+      } else this.#applyDelta(outcome, read, scope === 'every-node' ? judge : undefined);
     } catch (e) {
       this.#view.restore(); // no answer goes out, so the daemon applies nothing
       throw e;
@@ -293,26 +301,28 @@ export class NetmapVerifier {
     return result;
   }
 
-  #applyFullList(o: Outcome, full: EntryList<PeerEntry>, judge: Judge): void {
-    const verdicts = judge(full.latest);
-    const kept: unknown[] = [];
-    const held: boolean[] = [];
-    let next = 0;
-    full.items.forEach((item, i) => {
-      if (item instanceof Unreadable) o.dropUnreadable(item);
-      else if (full.superseded.has(i)) o.dropSuperseded(item);
-      else {
-        const v = verdicts[next++]!;
-        held.push(v.ok);
-        if (v.ok) kept.push(item.node);
-        else o.drop(item, v);
+  #applyFullList(o: Outcome, full: PeerColumns, judged: FullListVerdicts): void {
+    const { verdicts } = judged;
+    // Every entry kept (the usual case): the list goes on as it came, without a look at each.
+    let kept: unknown[] | undefined;
+    if (!full.clean || !judged.allAuthorised) {
+      kept = [];
+      for (let i = 0; i < full.length; i++) {
+        const bad = full.unreadable.get(i);
+        if (bad !== undefined) o.dropUnreadable(bad);
+        else if (full.superseded.has(i)) o.dropSuperseded(full.entry(i));
+        else {
+          const v = verdicts[i]!;
+          if (v.ok) kept.push(full.nodes[i]);
+          else o.drop({ id: full.ids[i], name: full.names[i] }, v);
+        }
       }
-    });
+    }
     // Go ignores an empty list, so when nothing is kept the daemon is told what to remove.
-    const removed = kept.length === 0 ? this.#view.heldIds() : [];
-    this.#view.applyFullList(full.latest, held);
+    const removed = kept?.length === 0 ? this.#view.heldIds() : [];
+    this.#view.applyFullList(full, (i) => verdicts[i]!.ok);
     for (const field of DELTA_FIELDS) o.remove(field);
-    o.set('Peers', kept.length === full.items.length ? o.original('Peers') : kept);
+    o.set('Peers', kept === undefined || kept.length === full.length ? o.original('Peers') : kept);
     if (removed.length > 0) o.set('PeersRemoved', removed);
   }
 
@@ -400,6 +410,7 @@ export class NetmapVerifier {
     read: MapResponseView,
     head: string,
     aside: ReadonlyMap<string, KeptVerdict> | undefined,
+    reuse: Reuse | undefined,
     claim: (key: string, sig: string) => void,
   ): void {
     const consider = (key: unknown, sig: unknown, apiOnly = false): void => {
@@ -409,8 +420,14 @@ export class NetmapVerifier {
     const each = (list: EntryList<PeerEntry>): void => {
       for (const e of list.latest) consider(e.key, e.sig, e.apiOnly);
     };
-    if (read.full !== undefined) each(read.full);
-    else {
+    if (reuse !== undefined) {
+      // Only the entries without a verdict from the last full list.
+      const { list, verdicts } = reuse;
+      for (let i = 0; i < list.length; i++) {
+        if (verdicts[i] === undefined && list.counts(i))
+          consider(list.keys[i], list.sigs[i], list.apiOnly[i]);
+      }
+    } else {
       each(read.upserts);
       for (const patch of read.patches) {
         if (patch instanceof Unreadable || !patch.rekeys) continue;
