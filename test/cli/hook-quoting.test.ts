@@ -17,6 +17,11 @@ async function authorityDir(): Promise<{ dir: string; admin: SigningKey }> {
   return { dir, admin: self };
 }
 
+/** A hook on a directory that never held an authority: it passes responses through. */
+function hookWithoutAuthority(): HookProcess {
+  return new HookProcess(['--dir', join(makeTempDir('tlock-hook-quoting-'), 'none'), '--workers', '0']);
+}
+
 /** A peer's members as JSON text, signed by `admin` unless it is undefined. */
 function peerText(id: number, admin: SigningKey | undefined): string {
   const key = newNodeKey();
@@ -79,12 +84,7 @@ describe('tlock hook answers with the response itself when it passes it on whole
   });
 
   it('quotes a response it passes through unfiltered when the directory never held an authority', async () => {
-    const hook = new HookProcess([
-      '--dir',
-      join(makeTempDir('tlock-hook-quoting-'), 'none'),
-      '--workers',
-      '0',
-    ]);
+    const hook = hookWithoutAuthority();
     const line = '{"Peers": [ {"ID": 1, "User": 123456789012345678901} ] }';
     const answer = await hook.ask(line);
     expect(answer).toBe(`{"netmap":${line},"dropped":[],"selfLockedOut":null,"enabled":false}`);
@@ -92,12 +92,7 @@ describe('tlock hook answers with the response itself when it passes it on whole
   });
 
   it('quotes each line’s own bytes while earlier answers still wait for a reader that stopped reading', async () => {
-    const hook = new HookProcess([
-      '--dir',
-      join(makeTempDir('tlock-hook-quoting-'), 'none'),
-      '--workers',
-      '0',
-    ]);
+    const hook = hookWithoutAuthority();
     // Answers smaller than the output's buffer mark are queued without a wait when the pipe is
     // full: the memory holding a queued answer's line must not take the next line.
     const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ Domain: String(i).repeat(6000) }));
