@@ -190,40 +190,51 @@ function inputLine(bytes: Buffer): InputLine {
 
 /** Lines up to this size are read into memory kept from line to line. */
 const KEPT_LINE_BYTES = 32 * 1024 * 1024;
-const FIRST_LINE_BYTES = 64 * 1024;
 
 /**
  * Where a line's pieces are copied as they arrive, in memory reused from line to line. Memory
  * fresh from the system costs far more than the copy into it (measured here: ~40 ms for 7.5 MB,
  * against under 1 ms into memory already used), and so does keeping each piece the stream hands
  * over until the line ends (the allocator then hands that memory back, and takes it anew, every
- * line). A line goes into the kept memory only when nothing written from the previous one is still
- * queued: the answer may quote that line's own bytes.
+ * line). A line longer than the kept memory (the first one, say) keeps its pieces and is joined
+ * once at its end into memory of its exact size, which is kept from then on: growing a buffer by
+ * doubling would take about twice the line in fresh memory. A line goes into the kept memory only
+ * when nothing written from the previous one is still queued: the answer may quote that line's
+ * own bytes.
  */
 class LineMemory {
   #kept: Buffer | undefined;
+  /** The kept memory while the line fits in it. */
   #line: Buffer | undefined;
+  /** Pieces past what `#line` holds (then the line is joined at its end). */
+  #rest: Buffer[] = [];
   #size = 0;
   constructor(readonly free: () => boolean) {}
 
   append(piece: Buffer): void {
-    const line = (this.#line ??=
-      this.#kept !== undefined && this.free() ? this.#kept : Buffer.allocUnsafeSlow(FIRST_LINE_BYTES));
-    const needed = this.#size + piece.length;
-    if (needed > line.length) {
-      const larger = Buffer.allocUnsafeSlow(Math.max(needed, line.length * 2));
-      line.copy(larger, 0, 0, this.#size);
-      this.#line = larger;
+    if (this.#size === 0 && this.#kept !== undefined && this.free()) this.#line = this.#kept;
+    const end = this.#size + piece.length;
+    if (this.#rest.length === 0 && this.#line !== undefined && end <= this.#line.length) {
+      piece.copy(this.#line, this.#size);
+    } else {
+      this.#rest.push(piece);
     }
-    piece.copy(this.#line, this.#size);
-    this.#size = needed;
+    this.#size = end;
   }
 
-  /** The line's bytes; its memory is kept for the next line unless the line was very long. */
+  /** The line's bytes. */
   take(): Buffer {
-    const line = this.#line ?? Buffer.alloc(0);
-    if (line.length <= KEPT_LINE_BYTES && line.length > (this.#kept?.length ?? 0)) this.#kept = line;
-    const bytes = line.subarray(0, this.#size);
+    let bytes: Buffer;
+    if (this.#rest.length === 0 && this.#line !== undefined) {
+      bytes = this.#line.subarray(0, this.#size);
+    } else {
+      bytes = Buffer.allocUnsafeSlow(this.#size);
+      let at = this.#size;
+      for (const piece of this.#rest) at -= piece.length;
+      if (at > 0) this.#line!.copy(bytes, 0, 0, at); // what the kept memory holds, then the pieces
+      for (const piece of this.#rest) at += piece.copy(bytes, at);
+      if (bytes.length <= KEPT_LINE_BYTES && bytes.length > (this.#kept?.length ?? 0)) this.#kept = bytes;
+    }
     this.discard();
     return bytes;
   }
@@ -231,6 +242,7 @@ class LineMemory {
   /** Forgets the line read so far (it is being skipped). */
   discard(): void {
     this.#line = undefined;
+    this.#rest = [];
     this.#size = 0;
   }
 }
