@@ -84,13 +84,23 @@ function prefetchBytes(verifier: NetmapVerifier, bytes: Buffer): void {
   prefetch.arrived();
 }
 
+/** A response, an authority trusting its admin, and a verifier on `batcher` that was fed the response's bytes. */
+function prefetched(batcher: RecordingBatcher): {
+  resp: { Peers: Record<string, unknown>[] };
+  authority: FakeAuthority;
+  verifier: NetmapVerifier;
+} {
+  const resp = response();
+  const authority: FakeAuthority = { head: 'H1', state: stateTrusting(admin) };
+  const verifier = new NetmapVerifier(authority, { batcher });
+  prefetchBytes(verifier, Buffer.from(JSON.stringify(resp)));
+  return { resp, authority, verifier };
+}
+
 describe('NetmapVerifier.prefetch', () => {
   it('checks the response’s signatures before filterAsync, which then checks none itself', async () => {
-    const resp = response();
-    const authority: FakeAuthority = { head: 'H1', state: stateTrusting(admin) };
     const batcher = new RecordingBatcher();
-    const verifier = new NetmapVerifier(authority, { batcher });
-    prefetchBytes(verifier, Buffer.from(JSON.stringify(resp)));
+    const { resp, authority, verifier } = prefetched(batcher);
     expect(batcher.batches).toHaveLength(1);
     expect(batcher.batches[0]!.map(([, s]) => s)).toEqual(resp.Peers.map((p) => p['KeySignature']));
     const result = await verifier.filterAsync(resp);
@@ -100,11 +110,8 @@ describe('NetmapVerifier.prefetch', () => {
   });
 
   it('gives a fresh verifier’s result when every pair it guessed is wrong', async () => {
-    const resp = response();
-    const authority: FakeAuthority = { head: 'H1', state: stateTrusting(admin) };
     const batcher = new RecordingBatcher();
-    const verifier = new NetmapVerifier(authority, { batcher });
-    prefetchBytes(verifier, Buffer.from(JSON.stringify(resp)));
+    const { resp, authority, verifier } = prefetched(batcher);
     const shifted = shiftedSignatures(resp);
     const result = await verifier.filterAsync(shifted);
     expect(result).toEqual(new NetmapVerifier(authority).filter(shifted));
@@ -113,11 +120,8 @@ describe('NetmapVerifier.prefetch', () => {
   });
 
   it('keeps no verdict from before the head moved, even one that arrives after', async () => {
-    const resp = response();
-    const authority: FakeAuthority = { head: 'H1', state: stateTrusting(admin) };
     const batcher = new RecordingBatcher(true);
-    const verifier = new NetmapVerifier(authority, { batcher });
-    prefetchBytes(verifier, Buffer.from(JSON.stringify(resp)));
+    const { resp, authority, verifier } = prefetched(batcher);
     // The admin is no longer trusted; filter (which waits for nothing) runs under the new head.
     authority.head = 'H2';
     authority.state = stateTrusting(stranger);
@@ -131,10 +135,7 @@ describe('NetmapVerifier.prefetch', () => {
   });
 
   it('leaves filterAsync to check everything when the prefetch’s workers fail', async () => {
-    const resp = response();
-    const authority: FakeAuthority = { head: 'H1', state: stateTrusting(admin) };
-    const verifier = new NetmapVerifier(authority, { batcher: new RecordingBatcher(false, true) });
-    prefetchBytes(verifier, Buffer.from(JSON.stringify(resp)));
+    const { resp, authority, verifier } = prefetched(new RecordingBatcher(false, true));
     expect(await verifier.filterAsync(resp)).toEqual(new NetmapVerifier(authority).filter(resp));
   });
 
