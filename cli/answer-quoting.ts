@@ -1,3 +1,4 @@
+import { wasReadFromBytes } from '../src/netmap/map-response-bytes.js';
 import { AnswerQuotingInput, type InputLine } from './line-protocol.js';
 
 /*
@@ -33,9 +34,10 @@ const CLOSE_BRACKET = 0x5d;
 const MAX_QUOTED_DEPTH = 1000;
 
 /**
- * The hook's answer carrying `netmap`, the verifier's answer to `resp` (JSON.parse of `line`): the
- * line itself when `netmap` is `resp` passed on whole and JSON.parse lost nothing of it (the daemon
- * then reads the server's own bytes), else `netmap` as JSON.stringify writes it.
+ * The hook's answer carrying `netmap`, the verifier's answer to `resp` (JSON.parse of `line`, or
+ * what src/netmap/map-response-bytes.ts read from its bytes, which only reads lines that lose
+ * nothing): the line itself when `netmap` is `resp` passed on whole and nothing of the line was
+ * lost (the daemon then reads the server's own bytes), else `netmap` as JSON.stringify writes it.
  */
 export function answerCarrying(
   netmap: Readonly<Record<string, unknown>>,
@@ -43,7 +45,7 @@ export function answerCarrying(
   line: InputLine,
   rest: Record<string, unknown>,
 ): unknown {
-  if (passedOnWhole(resp, netmap) && parsedFaithfully(line.text, resp)) {
+  if (passedOnWhole(resp, netmap) && (wasReadFromBytes(resp) || parsedFaithfully(line.text, resp))) {
     return new AnswerQuotingInput('netmap', rest);
   }
   return { netmap, ...rest };

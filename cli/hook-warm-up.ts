@@ -1,4 +1,5 @@
 import type { AuthorityView } from '../src/netmap/types.js';
+import { readMapResponseBytes } from '../src/netmap/map-response-bytes.js';
 import { NetmapVerifier } from '../src/netmap/verifier.js';
 import { madeUpSignatures } from '../src/pool/warm-up.js';
 import type { VerdictPool } from '../src/pool/verdict-pool.js';
@@ -11,8 +12,8 @@ import { answerCarrying } from './answer-quoting.js';
 const WARM_UP_PEERS = 512;
 
 /**
- * Runs the hook's own path (the scan of the arriving bytes, JSON.parse, reading the response as
- * Go does, claims posted to the pool and folded back, the check before quoting) once on a made-up
+ * Runs the hook's own path (the scan of the arriving bytes, reading the response from its bytes
+ * as Go does, claims posted to the pool and folded back, the check before quoting) once on a made-up
  * map response, judged by a
  * throwaway verifier against a made-up state that trusts only a key made up here. The first real
  * response then finds that code compiled (the workers are warmed by `VerdictPool.warm`); nothing
@@ -34,7 +35,7 @@ export async function warmHookPath(pool: VerdictPool | undefined): Promise<void>
   // In pieces, as a pipe delivers a line.
   for (let at = 0; at < bytes.length; at += 16 * 1024) prefetch?.push(bytes.subarray(at, at + 16 * 1024));
   prefetch?.arrived();
-  const resp = JSON.parse(text) as Record<string, unknown>;
+  const resp = readMapResponseBytes(bytes) ?? (JSON.parse(text) as Record<string, unknown>);
   const verdict = await verifier.filterAsync(resp);
-  answerCarrying(verdict.netmap, resp, { text, bytes: [] }, {}); // the decision only: nothing is written
+  answerCarrying(verdict.netmap, resp, { text, bytes: [bytes] }, {}); // the decision only: nothing is written
 }

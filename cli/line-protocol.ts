@@ -73,6 +73,13 @@ export async function runLineProtocol(
     /** Called when an answer cannot be written (an error line goes out instead). */
     unwritable?: () => void;
     watcher?: LineWatcher;
+    /**
+     * Reads a line's value straight from its bytes when it can (undefined when it cannot: then
+     * the line is decoded and given to JSON.parse). Must give what JSON.parse would, or nothing.
+     */
+    readBytes?: (bytes: Buffer) => unknown;
+    /** Whether something still reads from memory a line was read into (then it is not reused). */
+    inUse?: (memory: ArrayBufferLike) => boolean;
   } = {},
 ): Promise<void> {
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -85,9 +92,9 @@ export async function runLineProtocol(
     output.once('close', end);
     output.once('error', end);
   });
-  const memory = new LineMemory(() => output.writableLength === 0);
+  const memory = new LineMemory(() => output.writableLength === 0, opts.inUse ?? (() => false));
   for await (const line of boundedLines(input, maxLineBytes, memory, opts.watcher)) {
-    const answer = await answerFor(line, handle, maxLineBytes);
+    const answer = await answerFor(line, handle, maxLineBytes, opts.readBytes);
     if (gone) return;
     let parts: (string | Buffer)[];
     try {
@@ -118,6 +125,7 @@ async function answerFor(
   line: Line,
   handle: (value: unknown, line: InputLine) => Promise<unknown>,
   maxLineBytes: number,
+  readBytes: ((bytes: Buffer) => unknown) | undefined,
 ): Promise<unknown> {
   if ('skipped' in line) {
     return errorLine(
@@ -125,6 +133,8 @@ async function answerFor(
       `the line is longer than ${maxLineBytes} bytes (--max-line-bytes); it was skipped to its end`,
     );
   }
+  const read = readBytes?.(line.bytes[0]!);
+  if (read !== undefined) return handle(read, line);
   if (line.text.trim() === '') return errorLine('DECODE', 'an empty line: expected one JSON map response');
   let value: unknown;
   try {
@@ -184,12 +194,29 @@ async function* boundedLines(
 }
 
 function inputLine(bytes: Buffer): InputLine {
-  const line = bytes.at(-1) === 13 ? bytes.subarray(0, bytes.length - 1) : bytes; // the CR of a CRLF
-  return { text: line.toString('utf8'), bytes: [line] };
+  return new ReadLine(bytes.at(-1) === 13 ? bytes.subarray(0, bytes.length - 1) : bytes); // the CR of a CRLF
+}
+
+/** A line whose text is decoded only when asked for (a line read from its bytes never is). */
+class ReadLine implements InputLine {
+  readonly bytes: readonly Buffer[];
+  #text: string | undefined;
+  constructor(bytes: Buffer) {
+    this.bytes = [bytes];
+  }
+  get text(): string {
+    return (this.#text ??= this.bytes[0]!.toString('utf8'));
+  }
 }
 
 /** Lines up to this size are read into memory kept from line to line. */
 const KEPT_LINE_BYTES = 32 * 1024 * 1024;
+/**
+ * How many line memories are kept. The hook's verifier keeps reading the last full list of peers
+ * from the line it came in (and the one before, until the next line is filtered: it may yet be
+ * restored), so a stream of full lists goes round three memories.
+ */
+const KEPT_LINE_MEMORIES = 3;
 
 /**
  * Where a line's pieces are copied as they arrive, in memory reused from line to line. Memory
@@ -198,21 +225,24 @@ const KEPT_LINE_BYTES = 32 * 1024 * 1024;
  * over until the line ends (the allocator then hands that memory back, and takes it anew, every
  * line). A line longer than the kept memory (the first one, say) keeps its pieces and is joined
  * once at its end into memory of its exact size, which is kept from then on: growing a buffer by
- * doubling would take about twice the line in fresh memory. A line goes into the kept memory only
- * when nothing written from the previous one is still queued: the answer may quote that line's
- * own bytes.
+ * doubling would take about twice the line in fresh memory. A kept memory is reused only when
+ * nothing written from earlier lines is still queued (an answer may quote its line's own bytes)
+ * and `inUse` says nobody still reads from it.
  */
 class LineMemory {
-  #kept: Buffer | undefined;
+  readonly #kept: Buffer[] = [];
   /** The kept memory while the line fits in it. */
   #line: Buffer | undefined;
   /** Pieces past what `#line` holds (then the line is joined at its end). */
   #rest: Buffer[] = [];
   #size = 0;
-  constructor(readonly free: () => boolean) {}
+  constructor(
+    readonly free: () => boolean,
+    readonly inUse: (memory: ArrayBufferLike) => boolean,
+  ) {}
 
   append(piece: Buffer): void {
-    if (this.#size === 0 && this.#kept !== undefined && this.free()) this.#line = this.#kept;
+    if (this.#size === 0 && this.free()) this.#line = this.#kept.find((m) => !this.inUse(m.buffer));
     const end = this.#size + piece.length;
     if (this.#rest.length === 0 && this.#line !== undefined && end <= this.#line.length) {
       piece.copy(this.#line, this.#size);
@@ -233,10 +263,29 @@ class LineMemory {
       for (const piece of this.#rest) at -= piece.length;
       if (at > 0) this.#line!.copy(bytes, 0, 0, at); // what the kept memory holds, then the pieces
       for (const piece of this.#rest) at += piece.copy(bytes, at);
-      if (bytes.length <= KEPT_LINE_BYTES && bytes.length > (this.#kept?.length ?? 0)) this.#kept = bytes;
+      this.#keep(bytes);
     }
     this.discard();
     return bytes;
+  }
+
+  /** Keeps new memory, in place of a smaller kept one nobody reads from when enough are kept. */
+  #keep(memory: Buffer): void {
+    if (memory.length > KEPT_LINE_BYTES) return;
+    if (this.#kept.length < KEPT_LINE_MEMORIES) {
+      this.#kept.push(memory);
+      return;
+    }
+    let smallest: number | undefined;
+    this.#kept.forEach((m, i) => {
+      if (
+        m.length < memory.length &&
+        !this.inUse(m.buffer) &&
+        (smallest === undefined || m.length < this.#kept[smallest]!.length)
+      )
+        smallest = i;
+    });
+    if (smallest !== undefined) this.#kept[smallest] = memory;
   }
 
   /** Forgets the line read so far (it is being skipped). */

@@ -5,6 +5,7 @@ import { Authority } from '../../src/authority/authority.js';
 import { TlockError, isTlockError } from '../../src/errors.js';
 import type { State } from '../../src/model/state.js';
 import { tkaInfoOf } from '../../src/netmap/map-response.js';
+import { readMapResponseBytes } from '../../src/netmap/map-response-bytes.js';
 import type { AuthorityView, Netmap } from '../../src/netmap/types.js';
 import { NetmapVerifier, type ResponsePrefetch } from '../../src/netmap/verifier.js';
 import { VerdictPool } from '../../src/pool/verdict-pool.js';
@@ -362,6 +363,9 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
       maxLineBytes: options.maxLineBytes,
       unwritable: () => verifier.forgetLast(),
       watcher: lineWatcher,
+      readBytes: readMapResponseBytes,
+      // The verifier reads the peers of the last full list from the line they came in.
+      inUse: (memory) => verifier.holdsMemory(memory),
     });
   } finally {
     watcher?.close();

@@ -1,4 +1,5 @@
 import { NETMAP_MAX_REMEMBERED_PEERS } from '../limits.js';
+import { JsonText } from '../wire/json-text.js';
 import { type NodeId, type PatchEntry, type PeerEntry, patchedNode } from './map-response.js';
 import type { PeerColumns } from './peer-columns.js';
 
@@ -50,6 +51,7 @@ export class DaemonView {
       this.#nodes = new Map();
       this.#shared = false;
       const { list, held } = pending;
+      list.detach(); // its entries are kept from now on, past the life of the bytes they were read from
       for (let i = 0; i < list.length; i++) {
         if (list.counts(i)) this.#nodes.set(list.ids[i]!, { entry: list.entry(i), held: held(i) });
       }
@@ -81,6 +83,14 @@ export class DaemonView {
     this.#pending = saved.pending;
     this.judgedUnder = saved.judgedUnder;
     this.#shared = false;
+  }
+
+  /**
+   * Whether this view (or the state saved for `restore`) holds a list whose entries are read from
+   * `memory`, which must then not change (map-response-bytes.ts).
+   */
+  holdsMemory(memory: ArrayBufferLike): boolean {
+    return this.#pending?.list.memory === memory || this.#saved?.pending?.list.memory === memory;
   }
 
   get(id: NodeId): ViewNode | undefined {
@@ -118,6 +128,7 @@ export class DaemonView {
   applyUpsert(entry: PeerEntry): boolean {
     const before = this.get(entry.id);
     if (before === undefined && this.#index().size >= NETMAP_MAX_REMEMBERED_PEERS) return false;
+    if (entry.node instanceof JsonText) entry.node.detach(); // kept past the life of the bytes it was read from
     this.#writable().set(entry.id, { entry, held: before?.held ?? false });
     return true;
   }

@@ -54,7 +54,18 @@ export class GoFieldReader<F extends string> {
     return layout;
   }
 
-  #compute(keys: string[]): KeyLayout<F> {
+  /** The layout of an object with these keys, in this order. */
+  layoutOfKeys(keys: readonly string[]): KeyLayout<F> {
+    for (const known of this.#recent) {
+      if (known.keys.length === keys.length && known.keys.every((k, i) => k === keys[i])) return known;
+    }
+    const layout = this.#compute(keys);
+    this.#recent.unshift(layout);
+    if (this.#recent.length > RECENT_LAYOUTS) this.#recent.pop();
+    return layout;
+  }
+
+  #compute(keys: readonly string[]): KeyLayout<F> {
     const at: Partial<Record<F, string>> = {};
     const seen = new Map<string, string>();
     let problem: string | undefined;

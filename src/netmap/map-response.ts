@@ -4,7 +4,15 @@ import { decodeBase64Transient } from '../wire/base64.js';
 import { describe } from '../wire/bytes.js';
 import { parseNodeKey } from '../wire/keytext.js';
 import { GoFieldReader, goFold } from './go-field-names.js';
-import { type EntryList, type NodeId, PeerColumns, type PeerEntry, Unreadable } from './peer-columns.js';
+import {
+  type EntryList,
+  type NodeId,
+  PeerColumns,
+  type PeerEntry,
+  Unreadable,
+  listsReadFromBytes,
+} from './peer-columns.js';
+import { jsonValue } from '../wire/json-text.js';
 
 export { type EntryList, type NodeId, type PeerEntry, Unreadable } from './peer-columns.js';
 
@@ -74,7 +82,7 @@ export interface MapResponseView {
   readonly self: PeerEntry | undefined;
 }
 
-const NODE_FIELDS = ['ID', 'Name', 'Key', 'KeySignature', 'UnsignedPeerAPIOnly'] as const;
+export const NODE_FIELDS = ['ID', 'Name', 'Key', 'KeySignature', 'UnsignedPeerAPIOnly'] as const;
 /** tailcfg.PeerChange: every field a patch can carry to a Go daemon. */
 const PATCH_FIELDS = [
   'NodeID',
@@ -165,47 +173,30 @@ export class MapResponseReader {
 
   /** Reads each entry as Go reads a tailcfg.Node into the columns of a `PeerColumns` (no object per entry). */
   #readPeers(values: readonly unknown[]): PeerColumns {
+    const pre = listsReadFromBytes.get(values);
+    if (pre !== undefined) return pre;
     const n = values.length;
-    const ids = new Array<NodeId>(n);
-    const keys = new Array<unknown>(n);
-    const sigs = new Array<unknown>(n);
-    const apiOnly = new Array<boolean>(n);
-    const names = new Array<string | undefined>(n);
-    const unreadable = new Map<number, Unreadable>();
+    const columns = newColumns(n);
     for (let i = 0; i < n; i++) {
       const value = values[i];
-      ids[i] = 0;
-      apiOnly[i] = false;
       if (!isObject(value)) {
-        unreadable.set(i, new Unreadable(undefined, undefined, 'the peer entry is not an object'));
+        readNonObject(columns, i);
         continue;
       }
       // Each field read at its own site: one key per site keeps V8's property lookups fast.
       const { at, problem } = this.#node.layout(value);
-      const nameValue = at.Name === undefined ? undefined : value[at.Name];
-      const name = typeof nameValue === 'string' ? nameValue : undefined;
-      names[i] = name;
-      const id = readNodeId(at.ID === undefined ? undefined : value[at.ID]);
-      if (typeof id === 'string') {
-        unreadable.set(i, new Unreadable(undefined, name, id));
-        continue;
-      }
-      ids[i] = id;
-      if (problem !== undefined) {
-        unreadable.set(i, new Unreadable(id, name, problem));
-        continue;
-      }
-      const only = at.UnsignedPeerAPIOnly === undefined ? undefined : value[at.UnsignedPeerAPIOnly];
-      if (only !== undefined && only !== null && typeof only !== 'boolean') {
-        const detail = `UnsignedPeerAPIOnly must be a boolean, got ${describe(only)}`;
-        unreadable.set(i, new Unreadable(id, name, detail));
-        continue;
-      }
-      apiOnly[i] = only === true;
-      keys[i] = at.Key === undefined ? undefined : value[at.Key];
-      sigs[i] = at.KeySignature === undefined ? undefined : value[at.KeySignature];
+      readNodeFields(
+        columns,
+        i,
+        problem,
+        at.ID === undefined ? undefined : value[at.ID],
+        at.Name === undefined ? undefined : value[at.Name],
+        at.UnsignedPeerAPIOnly === undefined ? undefined : value[at.UnsignedPeerAPIOnly],
+        at.Key === undefined ? undefined : value[at.Key],
+        at.KeySignature === undefined ? undefined : value[at.KeySignature],
+      );
     }
-    return new PeerColumns({ nodes: values.slice(), ids, keys, sigs, apiOnly, names, unreadable });
+    return new PeerColumns({ nodes: values.slice(), ...columns });
   }
 
   #readPeer(value: unknown): PeerEntry | Unreadable {
@@ -268,6 +259,74 @@ function readNodeId(value: unknown): NodeId | string {
   return `a node ID must be an integer, got ${describe(value)}`;
 }
 
+/** The columns of a list being read, before they become a `PeerColumns`. */
+export interface ColumnArrays {
+  ids: NodeId[];
+  keys: unknown[];
+  sigs: unknown[];
+  apiOnly: boolean[];
+  names: (string | undefined)[];
+  unreadable: Map<number, Unreadable>;
+}
+
+export function newColumns(n: number): ColumnArrays {
+  return {
+    ids: new Array<NodeId>(n),
+    keys: new Array<unknown>(n),
+    sigs: new Array<unknown>(n),
+    apiOnly: new Array<boolean>(n),
+    names: new Array<string | undefined>(n),
+    unreadable: new Map(),
+  };
+}
+
+/** Entry i is not an object: Go cannot read it as a Node. */
+export function readNonObject(c: ColumnArrays, i: number): void {
+  c.ids[i] = 0;
+  c.apiOnly[i] = false;
+  c.unreadable.set(i, new Unreadable(undefined, undefined, 'the peer entry is not an object'));
+}
+
+/**
+ * Entry i, an object whose keys Go reads with `problem` (from its layout), given the values of
+ * its ID, Name, UnsignedPeerAPIOnly, Key and KeySignature (undefined when absent): what Go reads.
+ */
+export function readNodeFields(
+  c: ColumnArrays,
+  i: number,
+  problem: string | undefined,
+  idValue: unknown,
+  nameValue: unknown,
+  only: unknown,
+  key: unknown,
+  sig: unknown,
+): void {
+  c.ids[i] = 0;
+  c.apiOnly[i] = false;
+  const name = typeof nameValue === 'string' ? nameValue : undefined;
+  c.names[i] = name;
+  const id = readNodeId(idValue);
+  if (typeof id === 'string') {
+    c.unreadable.set(i, new Unreadable(undefined, name, id));
+    return;
+  }
+  c.ids[i] = id;
+  if (problem !== undefined) {
+    c.unreadable.set(i, new Unreadable(id, name, problem));
+    return;
+  }
+  if (only !== undefined && only !== null && typeof only !== 'boolean') {
+    c.unreadable.set(
+      i,
+      new Unreadable(id, name, `UnsignedPeerAPIOnly must be a boolean, got ${describe(only)}`),
+    );
+    return;
+  }
+  c.apiOnly[i] = only === true;
+  c.keys[i] = key;
+  c.sigs[i] = sig;
+}
+
 function unreadable(id: NodeId | undefined, name: string | undefined, detail: string): Unreadable {
   return new Unreadable(id, name, detail);
 }
@@ -279,7 +338,7 @@ export function patchedNode(
   node: Readonly<Record<string, unknown>>,
   changes: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...node };
+  const out = { ...(jsonValue(node) as Readonly<Record<string, unknown>>) };
   const replaced = new Set(Object.keys(changes).map(goFold));
   for (const k of Object.keys(out)) if (replaced.has(goFold(k))) delete out[k];
   return Object.assign(out, changes);

@@ -1,10 +1,12 @@
+import { JsonText } from '../wire/json-text.js';
+
 /** tailcfg.NodeID: an int64 (0 for a node without one). */
 export type NodeId = number;
 
 /** A Node of `Peers` or `PeersChanged` (or the response's own `Node`), as Go reads it. */
 export interface PeerEntry {
   readonly id: NodeId;
-  /** The object itself: passed on untouched. */
+  /** The object itself (or its `JsonText`, for a list read from bytes): passed on untouched. */
   readonly node: Readonly<Record<string, unknown>>;
   /** The values of Key and KeySignature (undefined when absent); judged by peer-verdict.ts. */
   readonly key: unknown;
@@ -63,8 +65,11 @@ export class PeerColumns implements EntryList<PeerEntry> {
   readonly superseded: ReadonlySet<number>;
   #items: (PeerEntry | Unreadable)[] | undefined;
   #latest: PeerEntry[] | undefined;
+  #memory: ArrayBufferLike | undefined;
 
-  constructor(values: PeerColumnValues) {
+  /** `memory`: for a list read from bytes, the memory its entries' texts (`JsonText`s) are read from. */
+  constructor(values: PeerColumnValues, memory?: ArrayBufferLike) {
+    this.#memory = memory;
     this.length = values.nodes.length;
     this.nodes = values.nodes;
     this.ids = values.ids;
@@ -74,6 +79,18 @@ export class PeerColumns implements EntryList<PeerEntry> {
     this.names = values.names;
     this.unreadable = values.unreadable;
     this.superseded = supersededEntries(values.ids, values.unreadable);
+  }
+
+  /** The memory this list's entries are read from, which must not change while it is used (until `detach`). */
+  get memory(): ArrayBufferLike | undefined {
+    return this.#memory;
+  }
+
+  /** Copies the entries' texts out of the memory they were read from. */
+  detach(): void {
+    if (this.#memory === undefined) return;
+    for (const node of this.nodes) if (node instanceof JsonText) node.detach();
+    this.#memory = undefined;
   }
 
   /** Whether entry i is one the daemon keeps: readable, and not replaced by a later one. */
@@ -116,6 +133,12 @@ export class PeerColumns implements EntryList<PeerEntry> {
     return this.#latest;
   }
 }
+
+/**
+ * Lists read straight from a response's bytes (map-response-bytes.ts), by the array of `JsonText`s
+ * that stands for the list in the response: `MapResponseReader` takes these columns as read.
+ */
+export const listsReadFromBytes = new WeakMap<readonly unknown[], PeerColumns>();
 
 const NO_SUPERSEDED: ReadonlySet<number> = new Set();
 

@@ -225,6 +225,15 @@ export class NetmapVerifier {
   }
 
   /**
+   * Whether what the verifier keeps still reads from `memory`: a response read from bytes
+   * (map-response-bytes.ts) leaves its peers' texts in them, so the caller may reuse that memory
+   * only once this says false.
+   */
+  holdsMemory(memory: ArrayBufferLike): boolean {
+    return this.#view.holdsMemory(memory);
+  }
+
+  /**
    * Forgets what the last `filter`, `filterAsync` or `passedUnfiltered` changed, for when its
    * result never reached the daemon (the hook could not write it): the daemon applied nothing of
    * it, and what the verifier remembers must say the same. Call it before the next response.

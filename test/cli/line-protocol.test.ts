@@ -94,4 +94,26 @@ describe('runLineProtocol', () => {
     await answersTo(cut(bytes, [2, 7, 9]), 100, watcher);
     expect(seen).toEqual(['[1,2]', '"abc"\r', '3']);
   });
+
+  it('does not reuse the memory of a line that something still reads from (inUse), and reuses it once free', async () => {
+    const lines = [JSON.stringify('a'.repeat(4000)), '"b"', '"c"', '"d"', '"e"'];
+    const run = async (held: (memory: ArrayBufferLike) => boolean): Promise<Buffer> => {
+      let first: Buffer | undefined;
+      const output = new Writable({ write: (_c, _e, done) => done() });
+      await runLineProtocol(
+        Readable.from([Buffer.from(lines.join('\n'))]),
+        output,
+        (_value, line) => {
+          first ??= line.bytes[0];
+          return Promise.resolve(null);
+        },
+        { inUse: (memory) => held(memory) && memory === first?.buffer },
+      );
+      return first!;
+    };
+    // Held: the first line's bytes are as they came, after four more lines.
+    expect((await run(() => true)).toString('utf8')).toBe(lines[0]);
+    // Not held: its memory took the next lines (so the test above is not vacuous).
+    expect((await run(() => false)).toString('utf8')).not.toBe(lines[0]);
+  });
 });

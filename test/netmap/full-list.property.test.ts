@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
 import { decodeNodeKeySignature, encodeNodeKeySignature } from '../../src/model/nks.js';
+import { readMapResponseBytes } from '../../src/netmap/map-response-bytes.js';
 import { computeVerdict } from '../../src/netmap/peer-verdict.js';
 import type { Netmap, NetmapVerdict, VerdictBatcher } from '../../src/netmap/types.js';
 import { NetmapVerifier } from '../../src/netmap/verifier.js';
@@ -233,6 +234,8 @@ interface Run {
   readonly warm: NetmapVerifier;
   readonly warmAsync: NetmapVerifier;
   readonly uncached: NetmapVerifier;
+  /** Fed each response read from its bytes, as the hook reads it (map-response-bytes.ts). */
+  readonly fromBytes: NetmapVerifier;
 }
 
 function newRun(): Run {
@@ -242,6 +245,7 @@ function newRun(): Run {
     warm: new NetmapVerifier(authority),
     warmAsync: new NetmapVerifier(authority, { batcher: inThread }),
     uncached: new NetmapVerifier(authority, { cacheSize: 0 }),
+    fromBytes: new NetmapVerifier(authority, { batcher: inThread }),
   };
 }
 
@@ -250,6 +254,14 @@ async function expectAgreement(run: Run, resp: Netmap, full: boolean): Promise<v
   const expected = run.uncached.filter(parsed(resp));
   expect(run.warm.filter(parsed(resp))).toEqual(expected);
   expect(await run.warmAsync.filterAsync(parsed(resp))).toEqual(expected);
+  // Each response in its own memory, overwritten once read: the verifier may keep nothing that
+  // reads from it unless it says so (holdsMemory), as the hook's line memory requires.
+  const bytes = Buffer.from(JSON.stringify(resp));
+  const fromBytes = readMapResponseBytes(bytes);
+  expect(fromBytes).toBeDefined();
+  const answer = await run.fromBytes.filterAsync(fromBytes!);
+  expect(JSON.parse(JSON.stringify(answer))).toEqual(JSON.parse(JSON.stringify(expected)));
+  if (!run.fromBytes.holdsMemory(bytes.buffer)) bytes.fill(0x20);
   if (full) {
     expect(withoutRemovals(expected)).toEqual(
       withoutRemovals(new NetmapVerifier(run.authority).filter(parsed(resp))),
@@ -268,7 +280,7 @@ async function play(run: Run, start: Entry[], steps: readonly Step[]): Promise<v
   for (const step of steps) {
     if (step.kind === 'authority') changeAuthority(run, step.trust);
     else if (step.kind === 'forget') {
-      for (const v of [run.warm, run.warmAsync, run.uncached]) v.forgetLast();
+      for (const v of [run.warm, run.warmAsync, run.uncached, run.fromBytes]) v.forgetLast();
     } else if (step.kind === 'delta') await expectAgreement(run, step.resp, false);
     else {
       list = edited(list, step.edits);
