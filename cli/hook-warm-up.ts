@@ -35,7 +35,7 @@ export async function warmHookPath(pool: VerdictPool | undefined): Promise<void>
   // In pieces, as a pipe delivers a line.
   for (let at = 0; at < bytes.length; at += 16 * 1024) prefetch?.push(bytes.subarray(at, at + 16 * 1024));
   prefetch?.arrived();
-  const resp = readMapResponseBytes(bytes) ?? (JSON.parse(text) as Record<string, unknown>);
+  const resp = readMapResponseBytes(bytes, prefetch?.texts) ?? (JSON.parse(text) as Record<string, unknown>);
   const verdict = await verifier.filterAsync(resp);
   answerCarrying(verdict.netmap, resp, { text, bytes: [bytes] }, {}); // the decision only: nothing is written
 }

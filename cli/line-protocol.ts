@@ -224,8 +224,8 @@ const KEPT_LINE_MEMORIES = 3;
  * against under 1 ms into memory already used), and so does keeping each piece the stream hands
  * over until the line ends (the allocator then hands that memory back, and takes it anew, every
  * line). A line longer than the kept memory (the first one, say) keeps its pieces and is joined
- * once at its end into memory of its exact size, which is kept from then on: growing a buffer by
- * doubling would take about twice the line in fresh memory. A kept memory is reused only when
+ * once at its end into memory an eighth larger than it, which is kept from then on: growing a
+ * buffer by doubling would take about twice the line in fresh memory. A kept memory is reused only when
  * nothing written from earlier lines is still queued (an answer may quote its line's own bytes)
  * and `inUse` says nobody still reads from it.
  */
@@ -258,12 +258,15 @@ class LineMemory {
     if (this.#rest.length === 0 && this.#line !== undefined) {
       bytes = this.#line.subarray(0, this.#size);
     } else {
-      bytes = Buffer.allocUnsafeSlow(this.#size);
+      // An eighth more than this line: the next lines of a session are about as long, a little
+      // longer as often as not, and each must fit to reuse it.
+      const memory = Buffer.allocUnsafeSlow(this.#size + (this.#size >> 3));
+      bytes = memory.subarray(0, this.#size);
       let at = this.#size;
       for (const piece of this.#rest) at -= piece.length;
       if (at > 0) this.#line!.copy(bytes, 0, 0, at); // what the kept memory holds, then the pieces
       for (const piece of this.#rest) at += piece.copy(bytes, at);
-      this.#keep(bytes);
+      this.#keep(memory);
     }
     this.discard();
     return bytes;

@@ -8,6 +8,7 @@ import { tkaInfoOf } from '../../src/netmap/map-response.js';
 import { readMapResponseBytes } from '../../src/netmap/map-response-bytes.js';
 import type { AuthorityView, Netmap } from '../../src/netmap/types.js';
 import { NetmapVerifier, type ResponsePrefetch } from '../../src/netmap/verifier.js';
+import type { ScannedTexts } from '../../src/netmap/claim-scanner.js';
 import { VerdictPool } from '../../src/pool/verdict-pool.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { errnoCode } from '../../src/store/io-error.js';
@@ -323,6 +324,8 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
 
   /** Signature checks started while a line arrives (NetmapVerifier.prefetch): only a head start. */
   let prefetch: ResponsePrefetch | undefined;
+  /** What the scan of the line just read cut from it, for reading the line. */
+  let scanned: ScannedTexts | undefined;
   const lineWatcher: LineWatcher = {
     piece: (bytes) => {
       if (prefetch === undefined && source.kind === 'authority') {
@@ -336,6 +339,7 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
     },
     end: () => {
       prefetch?.arrived();
+      scanned = prefetch?.texts;
       prefetch = undefined;
     },
   };
@@ -363,7 +367,11 @@ async function runHook(stateDir: string, options: HookOptions, note: (m: string)
       maxLineBytes: options.maxLineBytes,
       unwritable: () => verifier.forgetLast(),
       watcher: lineWatcher,
-      readBytes: readMapResponseBytes,
+      readBytes: (bytes) => {
+        const texts = scanned;
+        scanned = undefined;
+        return readMapResponseBytes(bytes, texts);
+      },
       // The verifier reads the peers of the last full list from the line they came in.
       inUse: (memory) => verifier.holdsMemory(memory),
     });

@@ -22,15 +22,31 @@ const KEY_WINDOW = 1024;
 /** Bytes kept from one piece to the next: a pair cut in two is found whole in the next piece. */
 const CARRY_LIMIT = KEY_WINDOW + NETMAP_CACHE_MAX_SIGNATURE_TEXT + SIG_NAME.length;
 
+/**
+ * The texts a scan cut from the bytes (latin1: one character per byte), by where they start in the
+ * whole text, in ascending order. The reader of the complete response may take one in place of
+ * cutting the same bytes again (map-response-bytes.ts checks that they are the same, and ASCII),
+ * so that a peer's Key and KeySignature are one string each, not two.
+ */
+export class ScannedTexts {
+  readonly starts: number[] = [];
+  readonly texts: string[] = [];
+}
+
 export class ClaimScanner {
   #carry: Buffer = Buffer.alloc(0);
   #found = 0;
+  /** Bytes pushed before the current piece. */
+  #pushed = 0;
+  readonly texts = new ScannedTexts();
 
   /**
    * Scans the next piece of the text; calls `claim` for each pair completed in it. Past
    * MAX_NETMAP_PEERS pairs it stops: no list the verifier accepts is longer.
    */
   push(piece: Uint8Array, claim: (key: string, sig: string) => void): void {
+    const base = this.#pushed - this.#carry.length; // where buf starts in the whole text
+    this.#pushed += piece.length;
     if (this.#found >= MAX_NETMAP_PEERS) return;
     const buf =
       this.#carry.length === 0
@@ -43,10 +59,15 @@ export class ClaimScanner {
       const start = at + SIG_NAME.length;
       const close = buf.indexOf(QUOTE, start);
       if (close === -1) break; // the rest arrives with the next piece
-      const key = this.#keyBefore(buf, Math.max(done, at - KEY_WINDOW), at);
+      const keyStart = this.#keyBefore(buf, Math.max(done, at - KEY_WINDOW), at);
       const length = close - start;
-      if (key !== undefined && length > 0 && length <= NETMAP_CACHE_MAX_SIGNATURE_TEXT) {
-        claim(key, buf.toString('latin1', start, close));
+      if (keyStart !== -1 && length > 0 && length <= NETMAP_CACHE_MAX_SIGNATURE_TEXT) {
+        const key = buf.toString('latin1', keyStart, keyStart + KEY_TEXT_LENGTH);
+        const sig = buf.toString('latin1', start, close);
+        const { starts, texts } = this.texts;
+        starts.push(base + keyStart, base + start);
+        texts.push(key, sig);
+        claim(key, sig);
         if (++this.#found >= MAX_NETMAP_PEERS) return;
       }
       done = close + 1;
@@ -55,13 +76,12 @@ export class ClaimScanner {
     this.#carry = Buffer.from(buf.subarray(Math.max(done, buf.length - CARRY_LIMIT)));
   }
 
-  /** The last `"Key":"nodekey:…"` text between `from` and `to`, if any. */
-  #keyBefore(buf: Buffer, from: number, to: number): string | undefined {
+  /** Where the last `"Key":"nodekey:…"` text between `from` and `to` starts, or -1. */
+  #keyBefore(buf: Buffer, from: number, to: number): number {
     const at = buf.subarray(from, to).lastIndexOf(KEY_NAME);
-    if (at === -1) return undefined;
+    if (at === -1) return -1;
     const start = from + at + KEY_NAME.length;
     const end = start + KEY_TEXT_LENGTH;
-    if (end >= to || buf[end] !== QUOTE) return undefined;
-    return buf.toString('latin1', start, end);
+    return end >= to || buf[end] !== QUOTE ? -1 : start;
   }
 }

@@ -1,6 +1,7 @@
 import { MAX_NETMAP_PEERS } from '../limits.js';
 import { JsonText } from '../wire/json-text.js';
 import { RecordedList, scanPlainJson } from '../wire/plain-json.js';
+import type { ScannedTexts } from './claim-scanner.js';
 import { GoFieldReader, type KeyLayout, goFold } from './go-field-names.js';
 import { NODE_FIELDS, newColumns, readNodeFields, readNonObject } from './map-response.js';
 import { PeerColumns, listsReadFromBytes } from './peer-columns.js';
@@ -31,8 +32,12 @@ export function wasReadFromBytes(resp: object): boolean {
   return readFromBytes.has(resp);
 }
 
-/** Reads a map response from its bytes when they are plain JSON with an object on top; else undefined. */
-export function readMapResponseBytes(bytes: Uint8Array): Netmap | undefined {
+/**
+ * Reads a map response from its bytes when they are plain JSON with an object on top; else
+ * undefined. `scanned`: texts a scan of the same bytes cut already (NetmapVerifier.prefetch), taken
+ * where they are the same bytes.
+ */
+export function readMapResponseBytes(bytes: Uint8Array, scanned?: ScannedTexts): Netmap | undefined {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = (start: number, end: number): string => buf.toString('utf8', start, end);
   let used = 0;
@@ -44,6 +49,7 @@ export function readMapResponseBytes(bytes: Uint8Array): Netmap | undefined {
     return list;
   });
   if (scan === undefined) return undefined;
+  const known = scanned === undefined ? undefined : new KnownTexts(buf, scanned);
   const resp: Netmap = {};
   for (let m = 0; m < scan.members.length; m++) {
     const { keyStart, keyEnd, valueStart, valueEnd } = scan.members[m]!;
@@ -53,7 +59,7 @@ export function readMapResponseBytes(bytes: Uint8Array): Netmap | undefined {
     if (list === undefined) resp[key] = JSON.parse(text(valueStart, valueEnd));
     else if (list.length > MAX_NETMAP_PEERS)
       return undefined; // refused by the reader, as text
-    else resp[key] = new NodeListReader(buf).read(list);
+    else resp[key] = new NodeListReader(buf, known).read(list);
   }
   readFromBytes.add(resp);
   return resp;
@@ -73,10 +79,12 @@ const nodeFields = new GoFieldReader(NODE_FIELDS);
 /** Reads one list of Nodes; its entries' texts stay in the bytes (JsonText). */
 class NodeListReader {
   readonly #buf: Buffer;
+  readonly #known: KnownTexts | undefined;
   #template: Template | undefined;
 
-  constructor(buf: Buffer) {
+  constructor(buf: Buffer, known: KnownTexts | undefined) {
     this.#buf = buf;
+    this.#known = known;
   }
 
   /** The list's entries as `JsonText`s, its columns registered for `MapResponseReader`. */
@@ -121,7 +129,9 @@ class NodeListReader {
     const start = members[5 * m + 2]!;
     const end = members[5 * m + 3]!;
     // A string without escapes is its bytes (valid UTF-8, no control characters).
-    if (members[5 * m + 4] === 1) return this.#buf.toString('utf8', start + 1, end - 1);
+    if (members[5 * m + 4] === 1) {
+      return this.#known?.take(start + 1, end - 1) ?? this.#buf.toString('utf8', start + 1, end - 1);
+    }
     return JSON.parse(this.#buf.toString('utf8', start, end));
   }
 
@@ -160,5 +170,31 @@ class NodeListReader {
     const template = { keys: Buffer.concat(spans), lengths, layout, member };
     this.#template = template;
     return template;
+  }
+}
+
+/** Texts cut by an earlier scan of the same bytes, taken in order of where they start. */
+class KnownTexts {
+  #next = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly scanned: ScannedTexts,
+  ) {}
+
+  /** The text of bytes [start, end), if the scan cut exactly those bytes and they are ASCII (latin1 = UTF-8). */
+  take(start: number, end: number): string | undefined {
+    const { starts, texts } = this.scanned;
+    let i = this.#next;
+    while (i < starts.length && starts[i]! < start) i++;
+    this.#next = i;
+    if (i === starts.length || starts[i] !== start) return undefined;
+    const text = texts[i]!;
+    if (text.length !== end - start) return undefined;
+    const buf = this.buf;
+    for (let k = 0; k < text.length; k++) {
+      const c = buf[start + k]!;
+      if (c >= 0x80 || c !== text.charCodeAt(k)) return undefined;
+    }
+    return text;
   }
 }

@@ -16,7 +16,7 @@ import {
   Unreadable,
 } from './map-response.js';
 import { ClaimBatch } from './claim-batch.js';
-import { ClaimScanner } from './claim-scanner.js';
+import { ClaimScanner, type ScannedTexts } from './claim-scanner.js';
 import { type FullListVerdicts, FullListJudge, type Reuse } from './full-list-judge.js';
 import type { PeerColumns } from './peer-columns.js';
 import { judgePeers, peerVerdict } from './peer-verdict.js';
@@ -51,6 +51,8 @@ export interface ResponsePrefetch {
   push(piece: Uint8Array): void;
   /** The response is complete: no more pieces come. */
   arrived(): void;
+  /** The texts the scan cut from the bytes, for `readMapResponseBytes` to take instead of cutting them again. */
+  readonly texts: ScannedTexts;
 }
 
 /**
@@ -159,6 +161,7 @@ export class NetmapVerifier {
     };
     let arrived = false;
     return {
+      texts: scanner.texts,
       push: (piece) => {
         if (!arrived) scanner.push(piece, claim);
       },

@@ -246,7 +246,11 @@ export class VerdictPool implements VerdictBatcher {
       if ('error' in result) batch.fail(new Error(result.error));
       else {
         try {
-          batch.sink(batch.chunks[result.chunk]!, result.verdicts, result.chunk * POOL_CHUNK_CLAIMS);
+          const claims = batch.chunks[result.chunk]!;
+          const verdicts = result.verdicts.map(
+            (v, i): PeerVerdict => v ?? { ok: true, key: claims[i]![0], rotation: undefined },
+          );
+          batch.sink(claims, verdicts, result.chunk * POOL_CHUNK_CLAIMS);
         } catch (e) {
           batch.fail(e instanceof Error ? e : new Error(String(e)));
         }

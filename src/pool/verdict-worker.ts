@@ -14,7 +14,8 @@ export type WorkerMessage =
   | { type: 'warm' };
 
 export type WorkerResult =
-  | { batch: number; chunk: number; verdicts: PeerVerdict[] }
+  /** `null`: authorised, with the claim's own key text and no rotation facts (most verdicts; less to copy). */
+  | { batch: number; chunk: number; verdicts: (PeerVerdict | null)[] }
   | { batch: number; chunk: number; error: string }
   | { warmed: true };
 
@@ -38,7 +39,11 @@ parentPort?.on('message', (message: WorkerMessage) => {
   try {
     if (current?.batch !== batch) throw new Error(`no state for batch ${batch}`);
     const state = current.state;
-    result = { batch, chunk, verdicts: message.claims.map(([key, sig]) => computeVerdict(state, key, sig)) };
+    const verdicts = message.claims.map(([key, sig]) => {
+      const v = computeVerdict(state, key, sig);
+      return v.ok && v.key === key && v.rotation === undefined ? null : v;
+    });
+    result = { batch, chunk, verdicts };
   } catch (e) {
     result = { batch, chunk, error: e instanceof Error ? e.message : String(e) };
   }
