@@ -12,7 +12,8 @@ import { fingerprint } from './verdict-cache.js';
  */
 export class ClaimBatch {
   readonly #claims: VerdictClaim[] = [];
-  readonly #verdicts: PeerVerdict[] = [];
+  /** By claim; filled as verdicts come back, in any order (so it is made as long as the claims). */
+  readonly #verdicts: (PeerVerdict | undefined)[] = [];
   readonly #seen = new Map<number, string>();
   #batch: VerdictBatch | undefined;
 
@@ -37,6 +38,7 @@ export class ClaimBatch {
     if (this.#seen.get(fp) === sig) return;
     this.#seen.set(fp, sig);
     this.#claims.push([key, sig]);
+    this.#verdicts.push(undefined); // a verdict may come back before those of earlier claims
     if (this.#batch !== undefined) this.#batch.add(key, sig);
     else if (this.#claims.length >= NETMAP_PARALLEL_MIN_PEERS) {
       this.#batch = this.#open();

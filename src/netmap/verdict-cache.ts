@@ -23,6 +23,13 @@ interface Entry {
 export class VerdictCache {
   #head: string | undefined;
   readonly #entries = new Map<number, Entry>();
+  /**
+   * The slots in the order they were first set, as a ring (`#oldest` is the next to go): asking the
+   * Map for its first key instead costs a walk over every slot deleted since it last rehashed, and
+   * a full cache deletes one per set.
+   */
+  #order: number[] = [];
+  #oldest = 0;
 
   /** `capacity` 0 turns caching off. */
   constructor(readonly capacity: number) {}
@@ -31,6 +38,8 @@ export class VerdictCache {
   useHead(head: string): void {
     if (head !== this.#head) {
       this.#entries.clear();
+      this.#order = [];
+      this.#oldest = 0;
       this.#head = head;
     }
   }
@@ -54,10 +63,14 @@ export class VerdictCache {
   set(sigText: string, keyText: string, verdict: PeerVerdict): void {
     if (this.capacity === 0 || sigText.length > NETMAP_CACHE_MAX_SIGNATURE_TEXT) return;
     const slot = fingerprint(sigText);
-    if (!this.#entries.has(slot) && this.#entries.size >= this.capacity) {
-      // Oldest first: Map iterates in insertion order.
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    if (!this.#entries.has(slot)) {
+      if (this.#order.length < this.capacity) this.#order.push(slot);
+      else {
+        // Full: the oldest slot goes, and this one takes its place in the ring.
+        this.#entries.delete(this.#order[this.#oldest]!);
+        this.#order[this.#oldest] = slot;
+        this.#oldest = (this.#oldest + 1) % this.capacity;
+      }
     }
     this.#entries.set(slot, { sigText, keyText, verdict });
   }

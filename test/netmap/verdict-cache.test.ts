@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateSigningKey } from '../../src/crypto/ed25519.js';
 import { NetmapVerifier } from '../../src/netmap/verifier.js';
@@ -69,5 +70,38 @@ describe('VerdictCache: entries found by fingerprint, hits only on equal texts',
     ]);
     // and the valid one is checked afresh, not mistaken for the tampered one
     expect(verifier.filter({ Peers: [peer(good)] }).dropped).toEqual([]);
+  });
+
+  it('(property) evicts exactly as a Map evicting its first key would, whatever the sets, gets and heads', () => {
+    const texts = ['AAAA', 'BBBB', 'CCCC', 'DDDD', 'EEEE', 'FFFF', 'GGGG'];
+    const op = fc.oneof(
+      fc.record({ set: fc.constantFrom(...texts), key: fc.constantFrom('k1', 'k2') }),
+      fc.record({ get: fc.constantFrom(...texts), key: fc.constantFrom('k1', 'k2') }),
+      fc.record({ head: fc.constantFrom('H1', 'H2') }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 60 }), (capacity, ops) => {
+        const cache = new VerdictCache(capacity);
+        const model = new Map<string, string>(); // text → key, in insertion order
+        let head = 'H1';
+        cache.useHead(head);
+        for (const o of ops) {
+          if ('head' in o) {
+            if (o.head !== head) model.clear();
+            head = o.head;
+            cache.useHead(head);
+          } else if ('set' in o) {
+            if (!model.has(o.set) && model.size >= capacity) model.delete(model.keys().next().value!);
+            model.set(o.set, o.key);
+            cache.set(o.set, o.key, ok(o.set));
+          } else {
+            const expected = model.get(o.get) === o.key ? ok(o.get) : undefined;
+            expect(cache.get(o.get, o.key)).toEqual(expected);
+          }
+          expect(cache.size).toBe(model.size);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
