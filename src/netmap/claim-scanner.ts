@@ -34,7 +34,13 @@ export class ScannedTexts {
 }
 
 export class ClaimScanner {
-  #carry: Buffer = Buffer.alloc(0);
+  /**
+   * The carry then the piece being scanned, in memory reused from piece to piece (joining them
+   * anew for each 64 KB piece made as much garbage as the line itself).
+   */
+  #scratch: Buffer = Buffer.alloc(0);
+  /** Bytes at the start of `#scratch` carried over from the last piece. */
+  #carried = 0;
   #found = 0;
   /** Bytes pushed before the current piece. */
   #pushed = 0;
@@ -45,13 +51,17 @@ export class ClaimScanner {
    * MAX_NETMAP_PEERS pairs it stops: no list the verifier accepts is longer.
    */
   push(piece: Uint8Array, claim: (key: string, sig: string) => void): void {
-    const base = this.#pushed - this.#carry.length; // where buf starts in the whole text
+    const base = this.#pushed - this.#carried; // where buf starts in the whole text
     this.#pushed += piece.length;
     if (this.#found >= MAX_NETMAP_PEERS) return;
-    const buf =
-      this.#carry.length === 0
-        ? Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength)
-        : Buffer.concat([this.#carry, piece]);
+    const length = this.#carried + piece.length;
+    if (this.#scratch.length < length) {
+      const bigger = Buffer.allocUnsafe(Math.max(length, 2 * this.#scratch.length));
+      this.#scratch.copy(bigger, 0, 0, this.#carried);
+      this.#scratch = bigger;
+    }
+    this.#scratch.set(piece, this.#carried);
+    const buf = this.#scratch.subarray(0, length);
     let done = 0; // everything before this belongs to a pair already handled
     for (;;) {
       const at = buf.indexOf(SIG_NAME, done);
@@ -72,8 +82,9 @@ export class ClaimScanner {
       }
       done = close + 1;
     }
-    // Copied: the caller may reuse the piece's memory.
-    this.#carry = Buffer.from(buf.subarray(Math.max(done, buf.length - CARRY_LIMIT)));
+    // Kept at the start of the scratch memory (copy handles the overlap).
+    const from = Math.max(done, buf.length - CARRY_LIMIT);
+    this.#carried = buf.copy(this.#scratch, 0, from);
   }
 
   /** Where the last `"Key":"nodekey:…"` text between `from` and `to` starts, or -1. */
