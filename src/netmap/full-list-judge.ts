@@ -110,7 +110,11 @@ export class FullListJudge {
     const tally = this.#tally;
     // The tally describes `#last`: follow it from the base if it is `#last`, else start again.
     // While it changes, nothing is remembered (an exception leaves no tally that disagrees).
-    const fromBase = reuse.base !== undefined && reuse.base === this.#last;
+    // When most entries changed, counting the new list afresh costs less than undoing the old one.
+    const fromBase =
+      reuse.base !== undefined &&
+      reuse.base === this.#last &&
+      2 * countTaken(reuse.taken) >= reuse.base.verdicts.length;
     this.#last = undefined;
     if (fromBase) {
       const before = reuse.base.verdicts;
@@ -131,6 +135,12 @@ export class FullListJudge {
     if (tally.rotationRefusesNone) return { verdicts, allAuthorised: tally.refused === 0 };
     return settled(list, withObsoleteRotations(verdicts));
   }
+}
+
+function countTaken(taken: ArrayLike<number>): number {
+  let n = 0;
+  for (let j = 0; j < taken.length; j++) n += taken[j]!;
+  return n;
 }
 
 function settled(list: PeerColumns, verdicts: readonly (PeerVerdict | undefined)[]): FullListVerdicts {
