@@ -133,7 +133,12 @@ async function answerFor(
       `the line is longer than ${maxLineBytes} bytes (--max-line-bytes); it was skipped to its end`,
     );
   }
-  const read = readBytes?.(line.bytes[0]!);
+  let read: unknown;
+  try {
+    read = readBytes?.(line.bytes[0]!);
+  } catch {
+    read = undefined; // the text path below is the reference: it decides
+  }
   if (read !== undefined) return handle(read, line);
   if (line.text.trim() === '') return errorLine('DECODE', 'an empty line: expected one JSON map response');
   let value: unknown;

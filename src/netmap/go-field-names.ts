@@ -48,18 +48,18 @@ export class GoFieldReader<F extends string> {
 
   layout(obj: Readonly<Record<string, unknown>>): KeyLayout<F> {
     for (const known of this.#recent) if (sameKeys(obj, known.keys)) return known;
-    const layout = this.#compute(Object.keys(obj));
-    this.#recent.unshift(layout);
-    if (this.#recent.length > RECENT_LAYOUTS) this.#recent.pop();
-    return layout;
+    return this.#remember(this.#compute(Object.keys(obj)));
   }
 
-  /** The layout of an object with these keys, in this order. */
+  /** The layout of an object with these keys, in this order (for keys read from bytes). */
   layoutOfKeys(keys: readonly string[]): KeyLayout<F> {
     for (const known of this.#recent) {
       if (known.keys.length === keys.length && known.keys.every((k, i) => k === keys[i])) return known;
     }
-    const layout = this.#compute(keys);
+    return this.#remember(this.#compute(keys));
+  }
+
+  #remember(layout: KeyLayout<F>): KeyLayout<F> {
     this.#recent.unshift(layout);
     if (this.#recent.length > RECENT_LAYOUTS) this.#recent.pop();
     return layout;

@@ -116,4 +116,25 @@ describe('runLineProtocol', () => {
     // Not held: its memory took the next lines (so the test above is not vacuous).
     expect((await run(() => false)).toString('utf8')).not.toBe(lines[0]);
   });
+
+  it('reads a line from its bytes when it can, and from its text when that reader fails or declines', async () => {
+    const lines = ['{"a":1}', '{"b":2}', '{"c":3}'];
+    const output = new Writable({ write: (_c, _e, done) => done() });
+    const handled: unknown[] = [];
+    await runLineProtocol(
+      Readable.from([Buffer.from(lines.join('\n'))]),
+      output,
+      (value) => {
+        handled.push(value);
+        return Promise.resolve(null);
+      },
+      {
+        readBytes: (bytes) => {
+          if (bytes.includes('"b"')) throw new Error('a reader bug');
+          return bytes.includes('"a"') ? { fromBytes: true } : undefined;
+        },
+      },
+    );
+    expect(handled).toEqual([{ fromBytes: true }, { b: 2 }, { c: 3 }]);
+  });
 });
