@@ -21,8 +21,9 @@ import { isUtf8 } from 'node:buffer';
 
 /** Texts that nest deeper (the top object is level 1) are not plain: map responses nest a few levels. */
 export const PLAIN_MAX_DEPTH = 64;
-/** Objects with more keys check for a repeated key with a set rather than pairwise. */
+/** Objects with more keys, or keys longer than this, check for a repeated key with a set rather than pairwise. */
 const PAIRWISE_KEYS = 24;
+const PAIRWISE_KEY_BYTES = 64;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -334,9 +335,9 @@ class Scanner {
   #remember(start: number, end: number, keyBase: number): void {
     const b = this.#b;
     const keys = this.#keys;
-    const count = (this.#keyTop - keyBase) >> 1;
-    if (count < PAIRWISE_KEYS) {
-      const length = end - start;
+    const length = end - start;
+    let seen = this.#keySets.get(keyBase);
+    if (seen === undefined && (this.#keyTop - keyBase) >> 1 < PAIRWISE_KEYS && length <= PAIRWISE_KEY_BYTES) {
       for (let k = keyBase; k < this.#keyTop; k += 2) {
         const s = keys[k]!;
         if (keys[k + 1]! - s !== length) continue;
@@ -345,10 +346,11 @@ class Scanner {
         if (j === length) throw NOT_PLAIN;
       }
     } else {
-      // Many keys (rare in a map response): a set of them as latin1 text, one character per byte.
+      // Many keys, or long ones (neither in an honest map response): a set of them as latin1 text,
+      // one character per byte, so that a hostile object costs time linear in its size. Once an
+      // object has a set, every later key of it goes through the set.
       const text = (s: number, e: number): string =>
         Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
-      let seen = this.#keySets.get(keyBase);
       if (seen === undefined) {
         seen = new Set();
         for (let k = keyBase; k < this.#keyTop; k += 2) seen.add(text(keys[k]!, keys[k + 1]!));

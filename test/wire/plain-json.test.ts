@@ -83,6 +83,14 @@ describe('scanPlainJson', () => {
     const sibling = '{"a":1,"b":2,"c":3}';
     expect(accepts(`{"l":[${sibling},${sibling},{"a":1,"b":2,"a":3}]}`)).toBe(false);
     expect(accepts(`{"l":[${sibling},{"a":1,"b":2,"c":3,"d":4},{"a":1,"b":2}]}`)).toBe(true);
+    // Long keys go to the set at once; every later key of that object goes there too.
+    const long = (c: string): string => 'k'.repeat(100) + c;
+    expect(accepts(`{"${long('a')}":1,"${long('b')}":2,"s":3,"${long('c')}":4}`)).toBe(true);
+    expect(accepts(`{"${long('a')}":1,"${long('b')}":2,"${long('a')}":3}`)).toBe(false);
+    expect(accepts(`{"s":1,"${long('a')}":2,"t":3,"s":4}`)).toBe(false);
+    const mixed = Array.from({ length: 30 }, (_, i) => (i === 3 ? `"${long('x')}":0` : `"k${i}":${i}`));
+    expect(accepts(`{${mixed.join(',')},"k29":1}`)).toBe(false);
+    expect(accepts(`{${mixed.join(',')},"k30":1}`)).toBe(true);
   });
 
   it('records the elements of the arrays it is handed a list for, and their members', () => {
