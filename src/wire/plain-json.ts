@@ -104,8 +104,12 @@ export class RecordedList {
   }
 }
 
+/**
+ * A fourfold larger copy: the first large response grows these from nothing, and each copy lands in
+ * memory fresh from the system; the untouched tail of a larger array costs nothing until used.
+ */
 function grow(a: Int32Array): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
+  const b = new Int32Array(a.length * 4);
   b.set(a);
   return b;
 }
