@@ -34,17 +34,10 @@ export interface EntryList<T extends { readonly id: NodeId }> {
 }
 
 /** What `MapResponseReader` read from each entry of a list; index i is the list's entry i. */
-export interface PeerColumnValues {
-  /** The entries themselves (a copy of the list, so that later changes to it change nothing here). */
-  readonly nodes: readonly unknown[];
-  readonly ids: readonly NodeId[];
-  readonly keys: readonly unknown[];
-  readonly sigs: readonly unknown[];
-  readonly apiOnly: readonly boolean[];
-  readonly names: readonly (string | undefined)[];
-  /** The entries Go cannot read, or could read two ways (their columns hold placeholders). */
-  readonly unreadable: ReadonlyMap<number, Unreadable>;
-}
+export type PeerColumnValues = Pick<
+  PeerColumns,
+  'nodes' | 'ids' | 'keys' | 'sigs' | 'apiOnly' | 'names' | 'unreadable'
+>;
 
 /**
  * A list of map-response Nodes (`Peers` or `PeersChanged`) as Go reads it, held column by
@@ -54,12 +47,14 @@ export interface PeerColumnValues {
  */
 export class PeerColumns implements EntryList<PeerEntry> {
   readonly length: number;
+  /** The entries themselves (a copy of the list, so that later changes to it change nothing here). */
   readonly nodes: readonly unknown[];
   readonly ids: readonly NodeId[];
   readonly keys: readonly unknown[];
   readonly sigs: readonly unknown[];
   readonly apiOnly: readonly boolean[];
   readonly names: readonly (string | undefined)[];
+  /** The entries Go cannot read, or could read two ways (their columns hold placeholders). */
   readonly unreadable: ReadonlyMap<number, Unreadable>;
   /** Indices of entries that a later entry with the same node ID replaces (Go keeps the last). */
   readonly superseded: ReadonlySet<number>;
@@ -67,7 +62,7 @@ export class PeerColumns implements EntryList<PeerEntry> {
   #latest: PeerEntry[] | undefined;
   #memory: ArrayBufferLike | undefined;
 
-  /** `memory`: for a list read from bytes, the memory its entries' texts (`JsonText`s) are read from. */
+  /** `values`: what `MapResponseReader` read from each entry; `memory`: for a list read from bytes, the memory its entries' texts (`JsonText`s) are read from. */
   constructor(values: PeerColumnValues, memory?: ArrayBufferLike) {
     this.#memory = memory;
     this.length = values.nodes.length;
