@@ -1,4 +1,5 @@
-import { wasReadFromBytes } from '../src/netmap/map-response-bytes.js';
+import { memberTexts, wasReadFromBytes } from '../src/netmap/map-response-bytes.js';
+import { JsonText } from '../src/wire/json-text.js';
 import { AnswerQuotingInput, type InputLine } from './line-protocol.js';
 
 /*
@@ -22,6 +23,11 @@ import { AnswerQuotingInput, type InputLine } from './line-protocol.js';
  */
 
 const COLON = 0x3a;
+const COMMA = 0x2c;
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
@@ -37,7 +43,8 @@ const MAX_QUOTED_DEPTH = 1000;
  * The hook's answer carrying `netmap`, the verifier's answer to `resp` (JSON.parse of `line`, or
  * what src/netmap/map-response-bytes.ts read from its bytes, which only reads lines that lose
  * nothing): the line itself when `netmap` is `resp` passed on whole and nothing of the line was
- * lost (the daemon then reads the server's own bytes), else `netmap` as JSON.stringify writes it.
+ * lost (the daemon then reads the server's own bytes); for a response read from its bytes, `netmap`
+ * spliced from the line's bytes (`splicedNetmap`); else `netmap` as JSON.stringify writes it.
  */
 export function answerCarrying(
   netmap: Readonly<Record<string, unknown>>,
@@ -45,10 +52,88 @@ export function answerCarrying(
   line: InputLine,
   rest: Record<string, unknown>,
 ): unknown {
-  if (passedOnWhole(resp, netmap) && (wasReadFromBytes(resp) || parsedFaithfully(line.text, resp))) {
+  const readFromBytes = wasReadFromBytes(resp);
+  if (passedOnWhole(resp, netmap) && (readFromBytes || parsedFaithfully(line.text, resp))) {
     return new AnswerQuotingInput('netmap', rest);
   }
+  // Spliced when written, while the line's bytes are still its own.
+  if (readFromBytes) return new AnswerQuotingInput('netmap', rest, () => splicedNetmap(netmap, resp)!);
   return { netmap, ...rest };
+}
+
+/**
+ * `netmap`, the verifier's answer to `resp`, as pieces of JSON text that JSON.parse reads as it
+ * reads JSON.stringify(netmap), most of them the bytes `resp` was read from: a member the verifier
+ * left as it was is its value's bytes; in a list, an entry read from the bytes is its bytes, and
+ * entries that were neighbours in the line go as one piece; anything else is written by
+ * JSON.stringify, members in the order JSON.stringify writes them. A peer dropped from a 10 000-peer
+ * response so costs a few copies, not the whole response parsed and written again. Those bytes
+ * lose nothing in parsing (`readMapResponseBytes` reads only such lines), which is why they may be
+ * quoted. Undefined when `resp` was not read from bytes.
+ */
+export function splicedNetmap(
+  netmap: Readonly<Record<string, unknown>>,
+  resp: Readonly<Record<string, unknown>>,
+): (string | Buffer)[] | undefined {
+  const texts = memberTexts(resp);
+  if (texts === undefined) return undefined;
+  const parts: (string | Buffer)[] = [];
+  let separator = '{';
+  for (const key of Object.keys(netmap)) {
+    const value = netmap[key];
+    const same = value === resp[key] ? texts.get(key)?.span : undefined;
+    let text: string | undefined;
+    if (same === undefined && !Array.isArray(value)) {
+      text = JSON.stringify(value);
+      if (text === undefined) continue; // JSON.stringify leaves the member out
+    }
+    parts.push(`${separator}${JSON.stringify(key)}:`);
+    separator = ',';
+    if (same !== undefined) parts.push(same.bytes.subarray(same.start, same.end));
+    else if (text !== undefined) parts.push(text);
+    else listParts(value as readonly unknown[], parts);
+  }
+  parts.push(separator === '{' ? '{}' : '}');
+  return parts;
+}
+
+/** Appends a list to `parts`: runs of entries that were neighbours in the same bytes as one piece. */
+function listParts(list: readonly unknown[], parts: (string | Buffer)[]): void {
+  let run: { bytes: Buffer; start: number; end: number } | undefined;
+  const endRun = (): void => {
+    if (run !== undefined) parts.push(run.bytes.subarray(run.start, run.end));
+    run = undefined;
+  };
+  parts.push('[');
+  list.forEach((item, i) => {
+    const span = item instanceof JsonText ? item.span : undefined;
+    if (
+      span !== undefined &&
+      run !== undefined &&
+      span.bytes === run.bytes &&
+      neighbours(span.bytes, run.end, span.start)
+    ) {
+      run.end = span.end;
+      return;
+    }
+    endRun();
+    if (i > 0) parts.push(',');
+    if (span !== undefined) run = { ...span };
+    else parts.push(item instanceof JsonText ? item.text : (JSON.stringify(item) ?? 'null'));
+  });
+  endRun();
+  parts.push(']');
+}
+
+/** Whether bytes [from, to) are what separates two neighbouring list entries: one comma, and JSON whitespace. */
+function neighbours(bytes: Buffer, from: number, to: number): boolean {
+  let commas = 0;
+  for (let i = from; i < to; i++) {
+    const c = bytes[i];
+    if (c === COMMA) commas++;
+    else if (c !== SPACE && c !== TAB && c !== LF && c !== CR) return false;
+  }
+  return commas === 1;
 }
 
 /** Whether `value` (JSON.parse of `text`) keeps everything Go will read from `text`. */

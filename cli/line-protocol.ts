@@ -25,15 +25,18 @@ export interface InputLine {
 }
 
 /**
- * An answer one of whose members is the input line itself, byte for byte, written in front of
- * the other members: `{"<member>":<the line>,<rest>}`. The hook answers so when it passes a map
- * response on whole (cli/answer-quoting.ts says when that is exact), which spares serialising and
- * encoding megabytes it already holds.
+ * An answer one of whose members is the input line itself, byte for byte, or pieces of JSON text
+ * cut mostly from the line's bytes (`value`, called when the answer is written, while the line's
+ * memory is still its own), written in front of the other members: `{"<member>":<the line>,<rest>}`.
+ * The hook answers so when it passes a map response on whole or drops a few of its peers
+ * (cli/answer-quoting.ts says when that is exact), which spares serialising and encoding megabytes
+ * it already holds.
  */
 export class AnswerQuotingInput {
   constructor(
     readonly member: string,
     readonly rest: Readonly<Record<string, unknown>>,
+    readonly value?: () => readonly (string | Buffer)[],
   ) {}
 }
 
@@ -118,7 +121,8 @@ export async function runLineProtocol(
 function answerParts(answer: unknown, line: Line): (string | Buffer)[] {
   if (!(answer instanceof AnswerQuotingInput) || 'skipped' in line) return [JSON.stringify(answer) + '\n'];
   const rest = JSON.stringify(answer.rest);
-  return [`{${JSON.stringify(answer.member)}:`, ...line.bytes, rest === '{}' ? '}\n' : `,${rest.slice(1)}\n`];
+  const value = answer.value?.() ?? line.bytes;
+  return [`{${JSON.stringify(answer.member)}:`, ...value, rest === '{}' ? '}\n' : `,${rest.slice(1)}\n`];
 }
 
 async function answerFor(

@@ -24,12 +24,24 @@ const NODE_LISTS: ReadonlySet<string> = new Set(['PEERS', 'PEERSCHANGED']);
 /** The lists the scanner fills, kept from response to response (they grow to the largest list). */
 const recordedLists: RecordedList[] = [];
 
-/** Responses read here: their text had no repeated key and decoded without loss (answer-quoting). */
-const readFromBytes = new WeakSet<object>();
+/**
+ * Responses read here (their text had no repeated key and decoded without loss: answer-quoting),
+ * with the text of each top-level member's value.
+ */
+const readFromBytes = new WeakMap<object, ReadonlyMap<string, JsonText>>();
 
 /** Whether `resp` was read by `readMapResponseBytes` (then nothing of its text was lost). */
 export function wasReadFromBytes(resp: object): boolean {
   return readFromBytes.has(resp);
+}
+
+/**
+ * The text of each top-level member's value of a response read by `readMapResponseBytes`, in the
+ * bytes it was read from: for answering while they are still the line's (not after a later line
+ * may have reused that memory).
+ */
+export function memberTexts(resp: object): ReadonlyMap<string, JsonText> | undefined {
+  return readFromBytes.get(resp);
 }
 
 /**
@@ -51,17 +63,19 @@ export function readMapResponseBytes(bytes: Uint8Array, scanned?: ScannedTexts):
   if (scan === undefined) return undefined;
   const known = scanned === undefined ? undefined : new KnownTexts(buf, scanned);
   const resp: Netmap = {};
+  const texts = new Map<string, JsonText>();
   for (let m = 0; m < scan.members.length; m++) {
     const { keyStart, keyEnd, valueStart, valueEnd } = scan.members[m]!;
     const key = text(keyStart, keyEnd);
     if (key === '__proto__') return undefined; // an assignment would not make it a property
+    texts.set(key, new JsonText(buf, valueStart, valueEnd));
     const list = scan.lists.get(m);
     if (list === undefined) resp[key] = JSON.parse(text(valueStart, valueEnd));
     else if (list.length > MAX_NETMAP_PEERS)
       return undefined; // refused by the reader, as text
     else resp[key] = new NodeListReader(buf, known).read(list);
   }
-  readFromBytes.add(resp);
+  readFromBytes.set(resp, texts);
   return resp;
 }
 

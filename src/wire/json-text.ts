@@ -22,6 +22,12 @@ export class JsonText {
     return this.#text ?? this.#bytes!.toString('utf8', this.#start, this.#end);
   }
 
+  /** Where its text is while it reads from the bytes (not after `detach`). */
+  get span(): { readonly bytes: Buffer; readonly start: number; readonly end: number } | undefined {
+    const bytes = this.#bytes;
+    return bytes === undefined ? undefined : { bytes, start: this.#start, end: this.#end };
+  }
+
   /** Copies the text out of the bytes, which may then change. */
   detach(): void {
     if (this.#text !== undefined) return;

@@ -47,15 +47,32 @@ describe('tlock hook answers with the response itself when it passes it on whole
     expect(await hook.end()).toBe(0);
   });
 
-  it('writes what it judged when it drops a peer (its legitimate twin above is quoted)', async () => {
+  it('writes what it judged when it drops a peer, the peers it keeps and the rest as the server wrote them', async () => {
     const { dir, admin } = await authorityDir();
     const hook = new HookProcess(['--dir', dir, '--workers', '0']);
-    const line = `{ "Peers" : [ ${peerText(1, admin)}, ${peerText(2, undefined)} ] }`;
+    const [one, two, three, four] = [
+      peerText(1, admin),
+      peerText(2, undefined),
+      peerText(3, admin),
+      peerText(4, admin),
+    ];
+    const line = `{ "Peers" : [ ${one}, ${two}, ${three} ,\t${four} ], "Domain": "ex\\u0061mple", "Seq": 1.50 }`;
     const answer = await hook.ask(line);
     expect(quotedNetmap(answer, line)).toBe(false);
+    expect(
+      answer.startsWith(
+        `{"netmap":{"Peers":[${one},${three} ,\t${four}],"Domain":"ex\\u0061mple","Seq":1.50},`,
+      ),
+    ).toBe(true);
     const parsed = JSON.parse(answer) as { netmap: { Peers: { ID: number }[] }; dropped: unknown[] };
-    expect(parsed.netmap.Peers.map((p) => p.ID)).toEqual([1]);
+    expect(parsed.netmap.Peers.map((p) => p.ID)).toEqual([1, 3, 4]);
     expect(parsed.dropped).toHaveLength(1);
+    // The same peers in a response that is not plain JSON (an escaped key): written as JSON.stringify writes them.
+    const escaped = line.replace('"Domain"', '"Dom\\u0061in"');
+    const rewritten = JSON.parse(await hook.ask(escaped)) as { netmap: { Peers: { User: number }[] } };
+    expect(rewritten.netmap.Peers.map((p) => p.User)).toEqual([
+      123456789012345680000, 123456789012345680000, 123456789012345680000,
+    ]);
     expect(await hook.end()).toBe(0);
   });
 
