@@ -48,12 +48,19 @@ class HookProcess {
     });
   }
 
-  /** Sends one map-response line (its bytes, newline included, as received from the network) and waits for its answer, which must keep every peer. */
-  async answer(line: Buffer): Promise<void> {
+  /**
+   * Sends one map-response line (its bytes, newline included, as received from the network) and
+   * waits for its answer, which must drop `dropped` peers and keep the others.
+   */
+  async answer(line: Buffer, dropped = 0): Promise<void> {
     const answered = new Promise<Buffer>((resolve) => this.#waiting.push(resolve));
     this.#child.stdin!.write(line);
     const answer = await answered;
-    if (answer.toString('latin1', 0, 10) !== '{"netmap":' || !answer.includes('"dropped":[]')) {
+    const report = answer.toString('utf8', answer.lastIndexOf('"dropped":['));
+    if (
+      answer.toString('latin1', 0, 10) !== '{"netmap":' ||
+      report.split('"reason":').length - 1 !== dropped
+    ) {
       throw new Error(`hook benchmark: unexpected answer ${answer.toString('utf8', 0, 300)}`);
     }
   }
@@ -82,6 +89,13 @@ export async function hookCases(runs: number): Promise<RatioResult[]> {
     const lineOf = (netmap: unknown): Buffer => Buffer.from(JSON.stringify(netmap) + '\n');
     const lines = [lineOf(fixture.netmap)];
     for (let i = 0; i < runs + 2; i++) lines.push(lineOf(signedNetmap(fixture.admins, HOOK_PEERS).netmap));
+    // A node that joined and waits for an admin's signature: the hook drops it from every response.
+    const pending: Buffer[] = [];
+    for (let i = 0; i < runs + 2; i++) {
+      const { netmap } = signedNetmap(fixture.admins, HOOK_PEERS);
+      delete (netmap.Peers as Record<string, unknown>[])[HOOK_PEERS >> 1]!['KeySignature'];
+      pending.push(lineOf(netmap));
+    }
     const results: RatioResult[] = [];
 
     let fresh: HookProcess | undefined;
@@ -128,6 +142,22 @@ export async function hookCases(runs: number): Promise<RatioResult[]> {
             limit: 0.75,
           },
           cold,
+        ),
+      );
+      let nextPending = 0;
+      const dropping = await compare({
+        runs,
+        subject: () => warm.answer(pending[nextPending++]!, 1),
+        floor: () => floors.sodium(),
+      });
+      results.push(
+        ratioResult(
+          {
+            name: `hook ${HOOK_PEERS} peers, warm hook, cold check, one unsigned peer`,
+            subject: 'the same, with one peer that has no signature (a node waiting for one): dropped',
+            floor: floorName,
+          },
+          dropping,
         ),
       );
     } finally {
