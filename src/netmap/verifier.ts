@@ -2,7 +2,7 @@ import { TlockError } from '../errors.js';
 import { NETMAP_MAX_REMEMBERED_PEERS, NETMAP_VERDICT_CACHE_ENTRIES } from '../limits.js';
 import type { State } from '../model/state.js';
 import { describe } from '../wire/bytes.js';
-import { DaemonView } from './daemon-view.js';
+import { DaemonView, type ViewNode } from './daemon-view.js';
 import { lockedOutMessage } from './locked-out.js';
 import {
   DELTA_FIELDS,
@@ -376,23 +376,28 @@ export class NetmapVerifier {
     const resent = new Set<NodeId>();
     if (judge !== undefined) {
       const ids: NodeId[] = [];
-      const entries: PeerEntry[] = [];
+      const nodes: ViewNode[] = [];
       for (const [id, node] of view.nodes()) {
         ids.push(id);
-        entries.push(node.entry);
+        nodes.push(node);
       }
-      const verdicts = new Map<NodeId, PeerVerdict>();
-      judge(entries).forEach((v, i) => verdicts.set(ids[i]!, v));
+      const verdicts = judge(nodes.map((node) => node.entry));
+      // By position, not in a map by ID: a delta to 10 000 nodes then costs no 10 000-entry map.
+      const upsertVerdicts = new Map<NodeId, PeerVerdict>();
+      ids.forEach((id, i) => {
+        if (upserted.has(id)) upsertVerdicts.set(id, verdicts[i]!);
+      });
       for (const [id, entry] of upserted) {
-        const v = verdicts.get(id)!;
+        const v = upsertVerdicts.get(id)!;
         if (v.ok) changed.push(entry.node);
         else {
           o.drop(entry, v, 'delta upsert');
           removed.push(id); // the daemon may hold an earlier version
         }
       }
-      for (const [id, node] of view.nodes()) {
-        const v = verdicts.get(id)!;
+      ids.forEach((id, i) => {
+        const v = verdicts[i]!;
+        const node = nodes[i]!;
         if (!upserted.has(id)) {
           if (v.ok && !node.held) {
             changed.push(node.entry.node); // refused earlier, authorised now: the daemon never had it
@@ -403,7 +408,7 @@ export class NetmapVerifier {
           }
         }
         view.setHeld(id, v.ok);
-      }
+      });
     }
     const patches: unknown[] = [];
     for (const patch of applied) {
