@@ -114,5 +114,44 @@ export async function netmapCases(runs: number): Promise<RatioResult[]> {
       delta,
     ),
   );
+
+  // The same 100 re-keyed peers as a map session sends them: a delta (PeersChanged) to a verifier
+  // that has checked the full list and one delta since (the first delta after a full list also
+  // indexes it: once per full list, which a session gets at its start).
+  const changedPeers = (JSON.parse(changedText) as { Peers: Record<string, unknown>[] }).Peers.filter(
+    (_, i) => i % 100 === 99,
+  );
+  const deltaText = JSON.stringify({ PeersChanged: changedPeers });
+  let deltaResp: Netmap = {};
+  const sessionDelta = await compare({
+    runs: runs + 4,
+    setupSubject: () => {
+      warm = new NetmapVerifier(fixture.authority);
+      expectAllKept(warm.filter(JSON.parse(text) as Netmap), NETMAP_PEERS);
+      warm.filter({ PeersChangedPatch: [{ NodeID: changedPeers[0]!['ID'], Online: true }] });
+      deltaResp = JSON.parse(deltaText) as Netmap;
+    },
+    subject: () => {
+      const verdict = warm.filter(deltaResp);
+      if (verdict.dropped.length !== 0) throw new Error('netmap benchmark: the delta dropped a peer');
+    },
+    setupFloor: () => {
+      changed = JSON.parse(changedText) as Netmap;
+    },
+    floor: () => expectAllKept(new NetmapVerifier(fixture.authority).filter(changed), NETMAP_PEERS),
+  });
+  results.push(
+    ratioResult(
+      {
+        name: `netmap ${NETMAP_PEERS} peers, a delta re-keying 1 % of them, warm`,
+        subject:
+          'warm verifier, one delta after the full list, .filter({ PeersChanged: the 100 re-keyed peers })',
+        floor: 'cold filter',
+        target: '≤ 0.01×',
+        limit: 0.01,
+      },
+      sessionDelta,
+    ),
+  );
   return results;
 }
