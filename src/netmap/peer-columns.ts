@@ -84,7 +84,7 @@ export class PeerColumns implements EntryList<PeerEntry> {
   /** Copies the entries' texts out of the memory they were read from. */
   detach(): void {
     if (this.#memory === undefined) return;
-    for (const node of this.nodes) if (node instanceof JsonText) node.detach();
+    JsonText.detachAll(this.nodes);
     this.#memory = undefined;
   }
 
