@@ -7,7 +7,8 @@ import { stateDirWithAuthority } from './authority-fixture.js';
 import { HookProcess } from './hook-process.js';
 
 // The built `tlock hook` answers with the map response's own bytes when it passes the response on
-// whole and JSON.parse lost nothing of it; otherwise with what it judged, as JSON.stringify writes it.
+// whole and JSON.parse lost nothing of it; otherwise with what it judged: spliced from the line's
+// bytes when it read the line from them (plain JSON), else as JSON.stringify writes it.
 
 afterEach(removeTempDirs);
 
