@@ -137,4 +137,32 @@ describe('runLineProtocol', () => {
     );
     expect(handled).toEqual([{ fromBytes: true }, { b: 2 }, { c: 3 }]);
   });
+
+  it('writes an answer spliced from pieces, and an error line (telling `unwritable`) when splicing fails', async () => {
+    const written: Buffer[] = [];
+    const output = new Writable({
+      write(chunk: Buffer, _, done) {
+        written.push(Buffer.from(chunk));
+        done();
+      },
+    });
+    let unwritable = 0;
+    await runLineProtocol(
+      Readable.from([Buffer.from('{"a":[1,2,3]}\n{"b":1}\n')]),
+      output,
+      (value) =>
+        Promise.resolve(
+          new AnswerQuotingInput('netmap', { n: 1 }, () => {
+            if ('b' in (value as object)) throw new Error('a splicing bug');
+            return ['{"a":[', Buffer.from('1,3'), ']}'];
+          }),
+        ),
+      { unwritable: () => void unwritable++ },
+    );
+    const answers = Buffer.concat(written).toString('utf8').split('\n').slice(0, -1);
+    expect(answers[0]).toBe('{"netmap":{"a":[1,3]},"n":1}');
+    expect(JSON.parse(answers[1]!)).toMatchObject({ error: { code: 'LIMIT' } });
+    expect(answers[1]).toContain('a splicing bug');
+    expect(unwritable).toBe(1);
+  });
 });
