@@ -154,11 +154,20 @@ async function answerFor(
   return handle(value, line);
 }
 
-/** The error line for an answer that cannot be written (nested thousands of levels deep, or too large). */
+/**
+ * The error line for an answer that cannot be written: nested thousands of levels deep, or too
+ * large (V8's RangeErrors), else a bug in writing it.
+ */
 function unwritableLine(e: unknown): string {
   const why = e instanceof Error ? e.message : String(e);
-  const message = `the answer cannot be written (${why}): the map response nests too deeply or is too large for JSON; nothing of it was applied`;
-  return JSON.stringify(errorLine('LIMIT', message)) + '\n';
+  const line =
+    e instanceof RangeError
+      ? errorLine(
+          'LIMIT',
+          `the answer cannot be written (${why}): the map response nests too deeply or is too large for JSON; nothing of it was applied`,
+        )
+      : errorLine('INTERNAL', `the answer could not be written (${why}); nothing of it was applied`);
+  return JSON.stringify(line) + '\n';
 }
 
 /**

@@ -138,7 +138,7 @@ describe('runLineProtocol', () => {
     expect(handled).toEqual([{ fromBytes: true }, { b: 2 }, { c: 3 }]);
   });
 
-  it('writes an answer spliced from pieces, and an error line (telling `unwritable`) when splicing fails', async () => {
+  it('writes an answer spliced from pieces, and an INTERNAL error line (telling `unwritable`) when splicing fails', async () => {
     const written: Buffer[] = [];
     const output = new Writable({
       write(chunk: Buffer, _, done) {
@@ -161,7 +161,7 @@ describe('runLineProtocol', () => {
     );
     const answers = Buffer.concat(written).toString('utf8').split('\n').slice(0, -1);
     expect(answers[0]).toBe('{"netmap":{"a":[1,3]},"n":1}');
-    expect(JSON.parse(answers[1]!)).toMatchObject({ error: { code: 'LIMIT' } });
+    expect(JSON.parse(answers[1]!)).toMatchObject({ error: { code: 'INTERNAL' } });
     expect(answers[1]).toContain('a splicing bug');
     expect(unwritable).toBe(1);
   });
