@@ -17,6 +17,7 @@ import {
   stateTrusting,
   tailscaleZeroWrappedDirect,
 } from '../nks-fixtures.js';
+import { lineBytes } from './map-response-texts.js';
 
 // A warm verifier judges a full list from what changed since the last one (full-list-judge.ts).
 // For random sequences of full lists, each made from the previous one by a few edits (re-keys,
@@ -256,7 +257,7 @@ async function expectAgreement(run: Run, resp: Netmap, full: boolean): Promise<v
   expect(await run.warmAsync.filterAsync(parsed(resp))).toEqual(expected);
   // Each response in its own memory, overwritten once read: the verifier may keep nothing that
   // reads from it unless it says so (holdsMemory), as the hook's line memory requires.
-  const bytes = Buffer.from(JSON.stringify(resp));
+  const bytes = lineBytes(JSON.stringify(resp));
   const fromBytes = readMapResponseBytes(bytes);
   expect(fromBytes).toBeDefined();
   const answer = await run.fromBytes.filterAsync(fromBytes!);

@@ -9,7 +9,7 @@ import type { Netmap } from '../../src/netmap/types.js';
 import { NetmapVerifier } from '../../src/netmap/verifier.js';
 import { signNodeKey } from '../../src/signing/direct.js';
 import { b64, newNodeKey, nodeKeyText, stateTrusting } from '../nks-fixtures.js';
-import { response } from './map-response-texts.js';
+import { lineBytes, response } from './map-response-texts.js';
 
 // The hook reads map responses from their bytes (map-response-bytes.ts) when they are plain JSON,
 // and with JSON.parse otherwise. For texts a hostile server could write (names in any case or
@@ -106,7 +106,7 @@ describe('a verifier fed responses read from bytes', () => {
     KeySignature: b64(signNodeKey(admin, key)),
   };
   const fromBytes = (resp: object): { resp: Netmap; bytes: Buffer } => {
-    const bytes = Buffer.from(JSON.stringify(resp));
+    const bytes = lineBytes(JSON.stringify(resp));
     return { resp: readMapResponseBytes(bytes)!, bytes };
   };
 

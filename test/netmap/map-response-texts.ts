@@ -79,3 +79,14 @@ const topMember = topKey.chain((k) =>
 );
 /** The text of a map response a hostile server could write. */
 export const response = objectText(topMember, 5);
+
+/**
+ * The bytes of a line in memory of their own, as the hook's line memory holds them. The verifier
+ * tells memories apart by their ArrayBuffer (`holdsMemory`), and `Buffer.from` puts small texts in
+ * one pool shared by many.
+ */
+export function lineBytes(text: string): Buffer {
+  const bytes = Buffer.alloc(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
+}
